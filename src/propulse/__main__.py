@@ -1,0 +1,3 @@
+from propulse.cli import main
+
+main()

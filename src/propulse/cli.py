@@ -1,0 +1,66 @@
+"""The ``propulse`` command: each domain adds its commands here."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import typer
+
+from propulse.audit import service as audit
+from propulse.auth.cli import app as tokens_app
+from propulse.cli_support import set_acting_email
+from propulse.kit.cli import stderr
+from propulse.kit.errors import DomainError
+from propulse.ops import cli as ops
+from propulse.workspace.cli import app as users_app
+
+app = typer.Typer(
+    name="propulse",
+    help="Propulse: the marketing operating system of a B2B scale-up.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def root(
+    acting_as: str | None = typer.Option(
+        None,
+        "--as",
+        envvar="PROPULSE_USER",
+        help="Act as this user (e-mail); default: the first admin. Recorded in the audit log.",
+    ),
+) -> None:
+    """Propulse: objectives, requests, playbooks, contacts and campaigns in one system."""
+    set_acting_email(acting_as)
+    audit.set_channel("cli")
+
+
+app.command("init")(ops.init)
+app.command("serve")(ops.serve)
+app.command("worker")(ops.worker)
+app.command("demo")(ops.demo)
+app.command("backup")(ops.backup)
+app.command("restore")(ops.restore)
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
+app.add_typer(ops.jobs_app, name="jobs")
+
+
+def main() -> None:
+    """Run the CLI: a refused or invalid command prints one line on stderr and exits 2."""
+    try:
+        result = app(standalone_mode=False)
+    except click.exceptions.UsageError as error:
+        command = error.ctx.command_path if error.ctx else "propulse"
+        stderr.print(f"[red]Error:[/red] {error.format_message()} (see `{command} --help`)", highlight=False)
+        sys.exit(2)
+    except click.exceptions.Abort:
+        stderr.print("Aborted.")
+        sys.exit(1)
+    except DomainError as error:
+        stderr.print(f"[red]Error:[/red] {error.message}", highlight=False)
+        sys.exit(2)
+    sys.exit(result if isinstance(result, int) else 0)

@@ -1,0 +1,17 @@
+"""Every table of every domain, imported in one place for Alembic and the tests."""
+
+from propulse.audit.models import AuditEntry
+from propulse.auth.models import ApiToken
+from propulse.notifications.models import Notification, OutboundEmail
+from propulse.workspace.models import Team, User, Workspace, team_members
+
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "Notification",
+    "OutboundEmail",
+    "Team",
+    "User",
+    "Workspace",
+    "team_members",
+]

@@ -1,0 +1,33 @@
+"""The modules of the web application, in navigation order; a module appears once it exists."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from propulse.kit.i18n import lazy_gettext
+from propulse.web import NavEntry, add_navigation
+from propulse.workspace.models import Role
+
+
+def page_routers() -> list[APIRouter]:
+    """Return every page router and register the navigation entries."""
+    from propulse.audit.views import router as audit_router  # noqa: PLC0415
+    from propulse.auth.views import private as auth_private  # noqa: PLC0415
+    from propulse.auth.views import public as auth_public  # noqa: PLC0415
+    from propulse.home.views import router as home_router  # noqa: PLC0415
+    from propulse.notifications.views import router as notifications_router  # noqa: PLC0415
+    from propulse.workspace.views import router as workspace_router  # noqa: PLC0415
+
+    add_navigation(NavEntry(lazy_gettext("Home"), "/", order=0))
+    add_navigation(NavEntry(lazy_gettext("People"), "/people", order=80))
+    add_navigation(NavEntry(lazy_gettext("Teams"), "/teams", order=81))
+    add_navigation(NavEntry(lazy_gettext("Audit log"), "/audit", Role.admin, order=90))
+    add_navigation(NavEntry(lazy_gettext("Settings"), "/settings", Role.admin, order=91))
+    return [
+        auth_public,
+        auth_private,
+        home_router,
+        workspace_router,
+        audit_router,
+        notifications_router,
+    ]
