@@ -121,8 +121,8 @@ def create_app() -> FastAPI:
     def healthz() -> JSONResponse:
         """Say whether the application and its database answer (public, for load balancers)."""
         try:
-            with db.get_engine().connect() as connection:
-                connection.execute(text("SELECT 1"))
+            with db.get_session_factory()() as session:
+                session.execute(text("SELECT 1"))
         except Exception:  # noqa: BLE001
             return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
         return JSONResponse({"status": "ok", "version": __version__})

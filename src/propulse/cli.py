@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
+
+# Typer vendors its own click: its exceptions live here, not in the `click` package.
+from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
 from propulse.audit import service as audit
 from propulse.auth.cli import app as tokens_app
@@ -53,11 +55,18 @@ def main() -> None:
     """Run the CLI: a refused or invalid command prints one line on stderr and exits 2."""
     try:
         result = app(standalone_mode=False)
-    except click.exceptions.UsageError as error:
+    except NoArgsIsHelpError as error:
+        if error.ctx is not None:
+            sys.stdout.write(error.ctx.get_help() + "\n")
+        sys.exit(0)
+    except UsageError as error:
         command = error.ctx.command_path if error.ctx else "propulse"
         stderr.print(f"[red]Error:[/red] {error.format_message()} (see `{command} --help`)", highlight=False)
         sys.exit(2)
-    except click.exceptions.Abort:
+    except ClickException as error:
+        stderr.print(f"[red]Error:[/red] {error.format_message()}", highlight=False)
+        sys.exit(2)
+    except typer.Abort:
         stderr.print("Aborted.")
         sys.exit(1)
     except DomainError as error:

@@ -65,14 +65,27 @@ class Timestamped:
 
 
 def _configure_sqlite(engine: Engine) -> None:
+    """Turn on WAL and foreign keys, and let SQLAlchemy (not pysqlite) own transactions.
+
+    pysqlite's own transaction handling breaks SAVEPOINT; the documented recipe is to set
+    ``isolation_level = None`` and emit BEGIN ourselves. BEGIN IMMEDIATE takes the write lock
+    up front, so the web process and a worker wait for each other (busy_timeout) instead of
+    failing with "database is locked" when a read transaction later writes.
+    """
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:

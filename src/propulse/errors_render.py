@@ -9,9 +9,10 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from propulse.kit.errors import DomainError, TooManyRequests
+from propulse.kit.errors import Conflict, DomainError, TooManyRequests
 from propulse.kit.forms import problems_from
 from propulse.kit.i18n import gettext as _
 
@@ -106,6 +107,11 @@ def install_error_handlers(app: FastAPI, *, api: bool) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> Response:
         return respond(request, exc)
+
+    @app.exception_handler(StaleDataError)
+    async def _stale(request: Request, exc: StaleDataError) -> Response:
+        # The version column caught two saves racing past the service's own check.
+        return respond(request, Conflict(_("This record was changed meanwhile by someone else. Reload it to see the changes, then make yours again.")))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:

@@ -17,7 +17,7 @@ from rich.table import Table
 from propulse.kit.errors import DomainError
 
 stdout = Console()
-stderr = Console(stderr=True)
+stderr = Console(stderr=True, soft_wrap=True)
 
 JSON_OPTION = typer.Option(False, "--json", help="Print JSON instead of a table.")
 

@@ -17,8 +17,13 @@ from propulse.workspace.models import Role
 
 @lru_cache
 def country_codes() -> frozenset[str]:
-    """Return the ISO 3166-1 alpha-2 codes Babel knows."""
-    return frozenset(code for code in Locale("en").territories if len(code) == 2 and code.isalpha())
+    """Return the ISO 3166-1 alpha-2 codes Babel knows (not its private-use groupings)."""
+    not_countries = {"ZZ", "QO", "EU", "EZ", "UN", "XA", "XB"}
+    return frozenset(
+        code
+        for code in Locale("en").territories
+        if len(code) == 2 and code.isalpha() and code not in not_countries
+    )
 
 
 @lru_cache
