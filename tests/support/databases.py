@@ -24,7 +24,8 @@ def create_database(server_url: str, name: str) -> str:
 
 def drop_database(url: str) -> None:
     target = make_url(url)
-    admin = create_engine(_admin_url(url), isolation_level="AUTOCOMMIT")
+    maintenance = make_url(_admin_url(url)).set(database="postgres")
+    admin = create_engine(maintenance, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
     admin.dispose()

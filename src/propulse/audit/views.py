@@ -7,11 +7,12 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from propulse.audit import service
+from propulse.kit.i18n import lazy_gettext
 from propulse.web import get_db, html_router, render, require_role
 from propulse.workspace.models import Role, User
 
 router = html_router()
-admin_only = require_role(Role.admin, "read the audit log")
+admin_only = require_role(Role.admin, lazy_gettext("read the audit log"))
 
 
 @router.get("/audit")

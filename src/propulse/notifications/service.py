@@ -93,12 +93,15 @@ def _schedule_retry(email: OutboundEmail, *, permanent: bool) -> None:
     email.next_attempt_at = utcnow() + timedelta(minutes=2**email.attempts)
 
 
+SWEEP_GRACE = timedelta(minutes=1)
+
+
 def due_outbound_email_ids(session: Session, *, limit: int = 500) -> list[int]:
-    """Return the pending e-mails whose time has come (the sweep re-enqueues them)."""
+    """Return the pending e-mails overdue by a minute: their job was lost or must retry."""
     statement = (
         select(OutboundEmail.id)
         .where(OutboundEmail.status == EmailStatus.pending)
-        .where(OutboundEmail.next_attempt_at <= utcnow())
+        .where(OutboundEmail.next_attempt_at <= utcnow() - SWEEP_GRACE)
         .order_by(OutboundEmail.id)
         .limit(limit)
     )

@@ -33,6 +33,7 @@ def init(
         {"name": name, "country": country, "language": language, "timezone": timezone},
     )
     migrate.upgrade()
+    get_settings().effective_secret_key()  # generated now, kept in the data directory
     with unit_of_work() as session:
         workspace.ensure_workspace(
             session,

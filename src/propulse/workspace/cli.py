@@ -74,3 +74,17 @@ def list_users(as_json: bool = JSON_OPTION) -> None:
         acting_user(session)
         rows = [user_row(user) for user in service.all_users(session)]
         emit(rows, as_json=as_json, columns=USER_COLUMNS)
+
+
+@app.command("invite")
+@guarded
+def invite_user(
+    email: str = typer.Argument(..., help="Who to invite (already added with `users add`)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """E-mail an invitation link to choose a password (sent by a job through SMTP)."""
+    with unit_of_work() as session:
+        actor = acting_user(session)
+        user = service.get_user_by_email(session, email=email)
+        link = auth_service.invite(session, actor=actor, user=user)
+        emit({"id": user.id, "email": user.email, "link": link}, as_json=as_json, columns=("id", "email", "link"))

@@ -12,13 +12,14 @@ from propulse.auth import service as auth_service
 from propulse.kit.errors import InvalidInput
 from propulse.kit.forms import errors_by_field, validate
 from propulse.kit.i18n import gettext as _
+from propulse.kit.i18n import lazy_gettext
 from propulse.web import current_user, flash, get_db, html_router, redirect, render, require_role
 from propulse.workspace import service
 from propulse.workspace.models import Role, User
 from propulse.workspace.schemas import TeamCreate, UserCreate, UserUpdate, WorkspaceUpdate
 
 router = html_router()
-admin_only = require_role(Role.admin, "manage people and settings")
+admin_only = require_role(Role.admin, lazy_gettext("manage people and settings"))
 
 
 def _person_form_data(form: Any) -> dict[str, Any]:
