@@ -33,7 +33,9 @@ REQUIRE_ALL = os.environ.get("PROPULSE_TEST_REQUIRE_ALL") == "1"
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     url = os.environ.get("PROPULSE_TEST_DATABASE_URL")
-    target = make_url(url).render_as_string(hide_password=True) if url else "SQLite (temporary file)"
+    target = (
+        make_url(url).render_as_string(hide_password=True) if url else "SQLite (temporary file)"
+    )
     return [f"propulse database: {target}"]
 
 
@@ -46,9 +48,9 @@ def database_url() -> Iterator[str]:
     else:
         url = f"sqlite:///{_RUN_DIR / 'test.db'}"
     os.environ["PROPULSE_DATABASE_URL"] = url
-    from propulse import db  # noqa: PLC0415
-    from propulse.config import get_settings  # noqa: PLC0415
-    from propulse.ops import migrate  # noqa: PLC0415
+    from propulse import db
+    from propulse.config import get_settings
+    from propulse.ops import migrate
 
     get_settings.cache_clear()
     db.get_engine.cache_clear()
@@ -62,16 +64,18 @@ def database_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def engine(database_url: str) -> Engine:
-    from propulse import db  # noqa: PLC0415
+    from propulse import db
 
     return db.get_engine()
 
 
 @pytest.fixture
-def session_factory(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[sessionmaker[Session]]:
+def session_factory(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[sessionmaker[Session]]:
     """Bind every session of the test (requests, CLI, jobs) to one transaction, rolled back."""
-    from propulse import db  # noqa: PLC0415
-    from propulse.jobs import huey  # noqa: PLC0415
+    from propulse import db
+    from propulse.jobs import huey
 
     connection = engine.connect()
     outer = connection.begin()
@@ -94,7 +98,7 @@ def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
 
 @pytest.fixture
 def workspace(session: Session):  # type: ignore[no-untyped-def]
-    from propulse.workspace import service  # noqa: PLC0415
+    from propulse.workspace import service
 
     created = service.ensure_workspace(session, name="Alpinea", country="FR", language="en")
     session.commit()
@@ -104,7 +108,7 @@ def workspace(session: Session):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def cast(session: Session, workspace: object):  # type: ignore[no-untyped-def]
     """The cast of the tests: the CMO, a manager, an intern and a salesperson."""
-    from tests.support.factories import make_cast  # noqa: PLC0415
+    from tests.support.factories import make_cast
 
     people = make_cast(session)
     session.commit()
@@ -113,7 +117,7 @@ def cast(session: Session, workspace: object):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def app(session_factory: sessionmaker[Session]):  # type: ignore[no-untyped-def]
-    from propulse.app import create_app, workspace_defaults  # noqa: PLC0415
+    from propulse.app import create_app, workspace_defaults
 
     workspace_defaults.forget()
     return create_app()
@@ -121,7 +125,7 @@ def app(session_factory: sessionmaker[Session]):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def client(app):  # type: ignore[no-untyped-def]
-    from fastapi.testclient import TestClient  # noqa: PLC0415
+    from fastapi.testclient import TestClient
 
     with TestClient(app, follow_redirects=False) as test_client:
         yield test_client
@@ -130,8 +134,8 @@ def client(app):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def smtp_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     """A real SMTP server (aiosmtpd) on loopback; PROPULSE_SMTP_URL points to it."""
-    from propulse.config import get_settings  # noqa: PLC0415
-    from tests.support.smtp import RecordingSmtpServer  # noqa: PLC0415
+    from propulse.config import get_settings
+    from tests.support.smtp import RecordingSmtpServer
 
     server = RecordingSmtpServer()
     server.start()

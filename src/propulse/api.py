@@ -52,17 +52,17 @@ def api_user(
 
 def create_api() -> FastAPI:
     """Build the API application mounted at /api/v1."""
-    from propulse.audit.api import router as audit_router  # noqa: PLC0415
-    from propulse.auth.api import router as auth_router  # noqa: PLC0415
-    from propulse.notifications.api import router as notifications_router  # noqa: PLC0415
-    from propulse.workspace.api import router as workspace_router  # noqa: PLC0415
+    from propulse.audit.api import router as audit_router
+    from propulse.auth.api import router as auth_router
+    from propulse.notifications.api import router as notifications_router
+    from propulse.workspace.api import router as workspace_router
 
     api = FastAPI(
         title="Propulse API",
         version=__version__,
         description=(
             "The REST API of Propulse. Authenticate with `Authorization: Bearer <token>`. "
-            "Lists return `{\"items\": [...], \"next_cursor\": ...}`; pass `?cursor=` for the "
+            'Lists return `{"items": [...], "next_cursor": ...}`; pass `?cursor=` for the '
             "next page and `?limit=` (1-500) for its size. Errors are RFC 9457 problem+json."
         ),
         docs_url=None,

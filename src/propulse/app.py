@@ -32,7 +32,7 @@ class WorkspaceDefaults:
         self._read_at = float("-inf")
 
     def _load(self) -> tuple[str, str]:
-        from propulse.workspace.models import Workspace  # noqa: PLC0415
+        from propulse.workspace.models import Workspace
 
         with db.get_session_factory()() as session:
             workspace = session.query(Workspace).order_by(Workspace.id).first()
@@ -44,7 +44,7 @@ class WorkspaceDefaults:
         if time.monotonic() - self._read_at > WORKSPACE_DEFAULTS_TTL:
             try:
                 self._value = await anyio.to_thread.run_sync(self._load)
-            except Exception:  # noqa: BLE001 - a missing database must not break /healthz
+            except Exception:
                 return self._value
             self._read_at = time.monotonic()
         return self._value
@@ -96,7 +96,7 @@ class LocaleMiddleware:
 def create_app() -> FastAPI:
     """Build the application: pages and API share the same services."""
     settings = get_settings()
-    from propulse import api, routes  # noqa: PLC0415 - importing them registers the modules
+    from propulse import api, routes
 
     app = FastAPI(
         title="Propulse",
@@ -123,7 +123,7 @@ def create_app() -> FastAPI:
         try:
             with db.get_session_factory()() as session:
                 session.execute(text("SELECT 1"))
-        except Exception:  # noqa: BLE001
+        except Exception:
             return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
         return JSONResponse({"status": "ok", "version": __version__})
 

@@ -61,7 +61,9 @@ def main() -> None:
         sys.exit(0)
     except UsageError as error:
         command = error.ctx.command_path if error.ctx else "propulse"
-        stderr.print(f"[red]Error:[/red] {error.format_message()} (see `{command} --help`)", highlight=False)
+        stderr.print(
+            f"[red]Error:[/red] {error.format_message()} (see `{command} --help`)", highlight=False
+        )
         sys.exit(2)
     except ClickException as error:
         stderr.print(f"[red]Error:[/red] {error.format_message()}", highlight=False)

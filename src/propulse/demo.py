@@ -14,7 +14,7 @@ from propulse.workspace.models import Role, User
 from propulse.workspace.schemas import TeamCreate, UserCreate
 
 CMO_EMAIL = "claire.martin@alpinea.example"
-DEMO_PASSWORD = "propulse-demo"
+DEMO_PASSWORD = "propulse-demo"  # noqa: S105 - the documented demo sign-in
 
 # (email, name, role, country, languages, capacity, manager email, teams)
 PEOPLE = [
@@ -61,13 +61,19 @@ def seed(session: Session) -> bool:
         ("Sales", "Account executives and SDRs: they submit requests."),
         ("Executive", "The leadership team."),
     ):
-        workspace.create_team(session, actor=actor, data=TeamCreate(name=team_name, description=description))
+        workspace.create_team(
+            session, actor=actor, data=TeamCreate(name=team_name, description=description)
+        )
     teams = {team.name: team for team in workspace.list_teams(session)}
     for email, *_rest, team_names in PEOPLE:
         for team_name in team_names:
             if team_name != "Marketing":
                 workspace.set_team_membership(
-                    session, actor=actor, team_id=teams[team_name].id, user_id=by_email[email].id, member=True
+                    session,
+                    actor=actor,
+                    team_id=teams[team_name].id,
+                    user_id=by_email[email].id,
+                    member=True,
                 )
     auth.create_token(session, actor=actor, owner=actor, name="demo", scope=TokenScope.read)
     notifications.notify(

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from propulse.kit.errors import Conflict, DomainError, TooManyRequests
+from propulse.kit.errors import DomainError, TooManyRequests
 from propulse.kit.forms import problems_from
 from propulse.kit.i18n import gettext as _
 
@@ -60,14 +60,18 @@ def _status_title(status_code: int) -> str:
 
 def error_page(request: Request, error: DomainError) -> Response:
     """Render the error page in the user's language (or a fragment for an HTMX request)."""
-    from propulse.web import render  # noqa: PLC0415 - web imports this module's siblings
+    from propulse.web import render
 
     if error.status_code == 401:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         if request.headers.get("hx-request") == "true":
             return Response(status_code=401, headers={"HX-Redirect": "/login"})
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
-    context = {"status": error.status_code, "title": _status_title(error.status_code), "error": error}
+    context = {
+        "status": error.status_code,
+        "title": _status_title(error.status_code),
+        "error": error,
+    }
     if request.headers.get("hx-request") == "true":
         headers = {"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"}
         return render(
@@ -111,7 +115,9 @@ def install_error_handlers(app: FastAPI, *, api: bool) -> None:
     @app.exception_handler(StaleDataError)
     async def _stale(request: Request, exc: StaleDataError) -> Response:
         # The version column caught two saves racing past the service's own check.
-        return respond(request, Conflict(_("This record was changed meanwhile by someone else. Reload it to see the changes, then make yours again.")))
+        from propulse.workspace.service import stale_edit_error
+
+        return respond(request, stale_edit_error())
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:

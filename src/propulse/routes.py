@@ -11,12 +11,12 @@ from propulse.workspace.models import Role
 
 def page_routers() -> list[APIRouter]:
     """Return every page router and register the navigation entries."""
-    from propulse.audit.views import router as audit_router  # noqa: PLC0415
-    from propulse.auth.views import private as auth_private  # noqa: PLC0415
-    from propulse.auth.views import public as auth_public  # noqa: PLC0415
-    from propulse.home.views import router as home_router  # noqa: PLC0415
-    from propulse.notifications.views import router as notifications_router  # noqa: PLC0415
-    from propulse.workspace.views import router as workspace_router  # noqa: PLC0415
+    from propulse.audit.views import router as audit_router
+    from propulse.auth.views import private as auth_private
+    from propulse.auth.views import public as auth_public
+    from propulse.home.views import router as home_router
+    from propulse.notifications.views import router as notifications_router
+    from propulse.workspace.views import router as workspace_router
 
     add_navigation(NavEntry(lazy_gettext("Home"), "/", order=0))
     add_navigation(NavEntry(lazy_gettext("People"), "/people", order=80))

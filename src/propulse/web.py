@@ -64,9 +64,9 @@ def _build_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.install_gettext_callables(  # type: ignore[attr-defined]
-        gettext=i18n.gettext, ngettext=i18n.ngettext, newstyle=True
-    )
+    # Added by the i18n extension, hence unknown to the type checker.
+    install_gettext = environment.install_gettext_callables  # type: ignore[attr-defined]
+    install_gettext(gettext=i18n.gettext, ngettext=i18n.ngettext, newstyle=True)
     environment.filters.update(
         date=i18n.format_date,
         datetime=i18n.format_datetime,
@@ -135,7 +135,7 @@ def flash(request: Request, message: str, category: str = "success") -> None:
 def pop_flashes(request: Request) -> list[tuple[str, str]]:
     if "session" not in request.scope:
         return []
-    return [tuple(item) for item in request.session.pop("flashes", [])]  # type: ignore[misc]
+    return [(str(item[0]), str(item[1])) for item in request.session.pop("flashes", [])]
 
 
 def redirect(path: str) -> RedirectResponse:
@@ -178,17 +178,17 @@ def current_user(request: Request, session: Session = Depends(get_db)) -> User:
         request.session.pop("user_id", None)
         raise NotAuthenticated()
     request.state.user = user
-    from propulse.notifications import service as notifications  # noqa: PLC0415 - avoid a cycle
+    from propulse.notifications import service as notifications
 
     request.state.unread_notifications = notifications.unread_count(session, user=user)
     return user
 
 
 def require_role(minimum: Role, action: str) -> Callable[..., User]:
-    """Return a dependency that refuses people below ``minimum`` (``action`` is translated later)."""
+    """Return a dependency refusing people below ``minimum`` (``action`` translated later)."""
 
     def dependency(user: User = Depends(current_user)) -> User:
-        from propulse.workspace.permissions import ensure_role  # noqa: PLC0415
+        from propulse.workspace.permissions import ensure_role
 
         ensure_role(user, minimum, action=_(action))
         return user

@@ -46,14 +46,18 @@ def test_a_read_token_cannot_write_and_a_write_token_can(client, cast, session):
     read = client.post("/api/v1/teams", json=payload, headers=_token(session, cast.manager))
     assert read.status_code == 403
     assert "may only read" in read.json()["detail"]
-    write = client.post("/api/v1/teams", json=payload, headers=_token(session, cast.manager, TokenScope.write))
+    write = client.post(
+        "/api/v1/teams", json=payload, headers=_token(session, cast.manager, TokenScope.write)
+    )
     assert write.status_code == 201
     assert write.json()["name"] == "Events"
 
 
 def test_role_refusals_are_403_problems_with_the_reason(client, cast, session):
     headers = _token(session, cast.intern, TokenScope.write)
-    response = client.post("/api/v1/users", json={"email": "a@b.example", "name": "A"}, headers=headers)
+    response = client.post(
+        "/api/v1/users", json={"email": "a@b.example", "name": "A"}, headers=headers
+    )
     assert response.status_code == 403
     assert "may not add people" in response.json()["detail"]
 
@@ -73,11 +77,20 @@ def test_validation_errors_have_field_level_details(client, cast, session):
 def test_a_stale_update_through_the_api_is_409(client, cast, session):
     headers = _token(session, cast.cmo, TokenScope.write)
     person = client.get(f"/api/v1/users/{cast.intern.id}", headers=headers).json()
-    update = {k: person[k] for k in ("name", "role", "country", "languages", "weekly_capacity_hours", "manager_id")}
-    first = client.put(f"/api/v1/users/{cast.intern.id}", json={**update, "weekly_capacity_hours": 21, "version": person["version"]}, headers=headers)
+    update = {
+        k: person[k]
+        for k in ("name", "role", "country", "languages", "weekly_capacity_hours", "manager_id")
+    }
+    first = client.put(
+        f"/api/v1/users/{cast.intern.id}",
+        json={**update, "weekly_capacity_hours": 21, "version": person["version"]},
+        headers=headers,
+    )
     assert first.status_code == 200
     stale = client.put(
-        f"/api/v1/users/{cast.intern.id}", json={**update, "name": "Other", "version": person["version"]}, headers=headers
+        f"/api/v1/users/{cast.intern.id}",
+        json={**update, "name": "Other", "version": person["version"]},
+        headers=headers,
     )
     assert stale.status_code == 409
     assert "changed meanwhile" in stale.json()["detail"]
@@ -87,7 +100,9 @@ def test_lists_are_paginated_by_cursor(client, cast, session):
     headers = _token(session, cast.cmo)
     first = client.get("/api/v1/users?limit=3", headers=headers).json()
     assert len(first["items"]) == 3 and first["next_cursor"]
-    second = client.get(f"/api/v1/users?limit=3&cursor={first['next_cursor']}", headers=headers).json()
+    second = client.get(
+        f"/api/v1/users?limit=3&cursor={first['next_cursor']}", headers=headers
+    ).json()
     assert [u["email"] for u in second["items"]] == [cast.salesperson.email]
     assert second["next_cursor"] is None
     bad = client.get("/api/v1/users?cursor=%%%", headers=headers)

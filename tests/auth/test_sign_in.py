@@ -43,7 +43,9 @@ def test_repeated_failures_slow_down_the_next_attempts(client, cast, session):
     page = client.get("/login")
     token = csrf_from(page)
     for _attempt in range(service.FREE_FAILED_SIGN_INS):
-        client.post("/login", data={"email": cast.intern.email, "password": "x", "csrf_token": token})
+        client.post(
+            "/login", data={"email": cast.intern.email, "password": "x", "csrf_token": token}
+        )
     blocked = client.post(
         "/login", data={"email": cast.intern.email, "password": PASSWORD, "csrf_token": token}
     )
@@ -83,7 +85,9 @@ def test_a_form_without_csrf_token_is_refused(client, cast):
     assert "Growth" not in client.get("/teams").text
 
 
-def test_an_invitation_by_email_lets_the_person_choose_a_password(client, cast, smtp_server, session):
+def test_an_invitation_by_email_lets_the_person_choose_a_password(
+    client, cast, smtp_server, session
+):
     from propulse import jobs
 
     sign_in(client, cast.cmo.email)
@@ -91,7 +95,13 @@ def test_an_invitation_by_email_lets_the_person_choose_a_password(client, cast, 
         client,
         "/people/new",
         "/people/new",
-        {"email": "Nora@Alpinea.example", "name": "Nora", "role": "member", "weekly_capacity_hours": "30", "is_active": "on"},
+        {
+            "email": "Nora@Alpinea.example",
+            "name": "Nora",
+            "role": "member",
+            "weekly_capacity_hours": "30",
+            "is_active": "on",
+        },
     )
     assert response.status_code == 303, response.text
     assert jobs.run_pending() >= 1
@@ -103,11 +113,18 @@ def test_an_invitation_by_email_lets_the_person_choose_a_password(client, cast, 
     post_form(client, "/", "/logout", {})
     page = client.get(link)
     assert page.status_code == 200
-    too_short = client.post(link, data={"password": "short", "confirmation": "short", "csrf_token": csrf_from(page)})
+    too_short = client.post(
+        link, data={"password": "short", "confirmation": "short", "csrf_token": csrf_from(page)}
+    )
     assert too_short.status_code == 422
     assert "at least 10 characters" in too_short.text
     accepted = client.post(
-        link, data={"password": "a long new password", "confirmation": "a long new password", "csrf_token": csrf_from(page)}
+        link,
+        data={
+            "password": "a long new password",
+            "confirmation": "a long new password",
+            "csrf_token": csrf_from(page),
+        },
     )
     assert accepted.status_code == 303
     assert "Nora" in client.get("/").text
@@ -118,20 +135,36 @@ def test_a_password_reset_by_email(client, cast, smtp_server):
     from propulse import jobs
 
     page = client.get("/password/forgot")
-    sent = client.post("/password/forgot", data={"email": cast.intern.email, "csrf_token": csrf_from(page)})
+    sent = client.post(
+        "/password/forgot", data={"email": cast.intern.email, "csrf_token": csrf_from(page)}
+    )
     assert sent.status_code == 200
     assert "on its way" in sent.text
-    unknown = client.post("/password/forgot", data={"email": "nobody@x.example", "csrf_token": csrf_from(page)})
+    unknown = client.post(
+        "/password/forgot", data={"email": "nobody@x.example", "csrf_token": csrf_from(page)}
+    )
     assert unknown.text.count("on its way") == 1  # the same answer: no account enumeration
     jobs.run_pending()
     messages = smtp_server.wait_for(1)
     assert len(messages) == 1
-    link = re.search(r"http://testserver(/password/reset/\S+)", messages[0].get_payload(decode=True).decode()).group(1)
+    link = re.search(
+        r"http://testserver(/password/reset/\S+)", messages[0].get_payload(decode=True).decode()
+    ).group(1)
     form = client.get(link)
-    differ = client.post(link, data={"password": "new password 1", "confirmation": "other", "csrf_token": csrf_from(form)})
+    differ = client.post(
+        link,
+        data={"password": "new password 1", "confirmation": "other", "csrf_token": csrf_from(form)},
+    )
     assert differ.status_code == 422
     assert "The two passwords differ" in differ.text
-    done = client.post(link, data={"password": "new password 1", "confirmation": "new password 1", "csrf_token": csrf_from(form)})
+    done = client.post(
+        link,
+        data={
+            "password": "new password 1",
+            "confirmation": "new password 1",
+            "csrf_token": csrf_from(form),
+        },
+    )
     assert done.status_code == 303
     post_form(client, "/", "/logout", {})
     sign_in(client, cast.intern.email, "new password 1")

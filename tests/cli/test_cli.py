@@ -44,7 +44,9 @@ def test_every_command_has_help(run):
 
 
 def test_users_add_and_list_in_json(run, cast):
-    code, out, _ = run("users", "add", "nina@alpinea.example", "--name", "Nina", "--role", "manager", "--json")
+    code, out, _ = run(
+        "users", "add", "nina@alpinea.example", "--name", "Nina", "--role", "manager", "--json"
+    )
     assert code == 0
     created = json.loads(out)
     assert created["id"] and created["role"] == "manager"
@@ -69,7 +71,16 @@ def test_a_refused_command_exits_2_with_the_reason(run, cast):
 
 
 def test_commands_act_as_the_given_user_and_are_audited(run, cast, session):
-    code, out, _ = run("--as", cast.manager.email, "tokens", "create", cast.manager.email, "--scope", "write", "--json")
+    code, out, _ = run(
+        "--as",
+        cast.manager.email,
+        "tokens",
+        "create",
+        cast.manager.email,
+        "--scope",
+        "write",
+        "--json",
+    )
     assert code == 0
     token = json.loads(out)
     assert token["token"].startswith("ppl_") and token["id"]
@@ -90,7 +101,15 @@ def test_the_default_acting_user_is_the_first_admin(run, cast, session, monkeypa
 def test_password_from_stdin_lets_the_person_sign_in(run, cast, client):
     from tests.support.web import sign_in
 
-    code, _out, _err = run("users", "add", "ines@alpinea.example", "--name", "Inès", "--password-stdin", stdin="a strong password\n")
+    code, _out, _err = run(
+        "users",
+        "add",
+        "ines@alpinea.example",
+        "--name",
+        "Inès",
+        "--password-stdin",
+        stdin="a strong password\n",
+    )
     assert code == 0
     sign_in(client, "ines@alpinea.example", "a strong password")
 

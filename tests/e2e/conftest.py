@@ -47,7 +47,12 @@ class LiveServer:
     def propulse(self, *args: str, stdin: str | None = None) -> str:
         result = subprocess.run(
             [sys.executable, "-m", "propulse", *args],
-            env=self.env, input=stdin, capture_output=True, text=True, timeout=120, check=False,
+            env=self.env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
         assert result.returncode == 0, result.stderr
         return result.stdout
@@ -62,12 +67,22 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     server = LiveServer(url=f"http://127.0.0.1:{port}", env=env)
     server.propulse("init")
     server.propulse(
-        "users", "add", ADMIN_EMAIL, "--name", "Claire Martin", "--role", "admin", "--password-stdin",
+        "users",
+        "add",
+        ADMIN_EMAIL,
+        "--name",
+        "Claire Martin",
+        "--role",
+        "admin",
+        "--password-stdin",
         stdin=ADMIN_PASSWORD + "\n",
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "propulse", "serve", "--no-worker", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -78,7 +93,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             time.sleep(0.2)
     else:
         process.kill()
-        raise RuntimeError("the server did not start: " + (process.stderr.read() if process.stderr else ""))
+        raise RuntimeError(
+            "the server did not start: " + (process.stderr.read() if process.stderr else "")
+        )
     yield server
     process.terminate()
     process.wait(timeout=20)

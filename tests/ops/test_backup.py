@@ -19,7 +19,12 @@ def _env(data_dir: Path) -> dict[str, str]:
 
 def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "propulse", *args], env=env, capture_output=True, text=True, timeout=60, check=False
+        [sys.executable, "-m", "propulse", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -28,7 +33,12 @@ def test_backup_and_restore_round_trip_keeps_data_and_secret_key(tmp_path: Path)
     data = tmp_path / "data"
     env = _env(data)
     assert _run(env, "init").returncode == 0
-    assert _run(env, "users", "add", "cmo@alpinea.example", "--name", "CMO", "--role", "admin").returncode == 0
+    assert (
+        _run(
+            env, "users", "add", "cmo@alpinea.example", "--name", "CMO", "--role", "admin"
+        ).returncode
+        == 0
+    )
     secret = (data / "secret_key").read_text()
     archive = tmp_path / "copy.tar.gz"
     made = _run(env, "backup", str(archive), "--json")
@@ -41,7 +51,9 @@ def test_backup_and_restore_round_trip_keeps_data_and_secret_key(tmp_path: Path)
 
     restored = _run(env, "restore", str(archive), "--yes")
     assert restored.returncode == 0, restored.stderr
-    emails = {row[0] for row in sqlite3.connect(data / "propulse.db").execute("SELECT email FROM users")}
+    emails = {
+        row[0] for row in sqlite3.connect(data / "propulse.db").execute("SELECT email FROM users")
+    }
     assert emails == {"cmo@alpinea.example"}
     assert (data / "secret_key").read_text() == secret  # links already sent keep working
 

@@ -30,7 +30,12 @@ def _redis_available() -> bool:
 def _propulse(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
     result = subprocess.run(
         [sys.executable, "-m", "propulse", *args],
-        env=env, input=stdin, capture_output=True, text=True, timeout=60, check=False,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout
@@ -49,7 +54,9 @@ def test_a_job_goes_through_the_storage_to_a_worker_process(storage, tmp_path: P
     if storage == "redis":
         if not _redis_available():
             if REQUIRE_ALL:
-                pytest.fail(f"Redis is required (PROPULSE_TEST_REQUIRE_ALL=1) but {REDIS_URL} does not answer")
+                pytest.fail(
+                    f"Redis is required (PROPULSE_TEST_REQUIRE_ALL=1) but {REDIS_URL} does not answer"
+                )
             pytest.skip(f"Redis at {REDIS_URL} does not answer")
         import redis
 
@@ -63,7 +70,10 @@ def test_a_job_goes_through_the_storage_to_a_worker_process(storage, tmp_path: P
         assert (tmp_path / "data" / "jobs.db").exists()  # the queue lives in the data directory
     worker = subprocess.Popen(
         [sys.executable, "-m", "propulse", "worker", "--workers", "1"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         messages = smtp_server.wait_for(1, timeout=30)
@@ -87,7 +97,9 @@ def test_the_periodic_backup_is_scheduled_nightly_and_rotates(tmp_path: Path, mo
     assert "propulse.automatic_backup" in night_names
     assert "propulse.automatic_backup" not in {t.name for t in jobs.huey.read_periodic(at_noon)}
 
-    settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'p.db'}", backups_kept=2)
+    settings = Settings(
+        data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'p.db'}", backups_kept=2
+    )
     import sqlite3
 
     sqlite3.connect(tmp_path / "p.db").execute("CREATE TABLE t (x)").connection.close()

@@ -53,14 +53,26 @@ def make_user(
 def make_cast(session: Session) -> Cast:
     cmo = make_user(session, email="claire@alpinea.example", name="Claire (CMO)", role=Role.admin)
     manager = make_user(
-        session, email="julien@alpinea.example", name="Julien (manager)", role=Role.manager,
-        actor=cmo, manager=cmo,
+        session,
+        email="julien@alpinea.example",
+        name="Julien (manager)",
+        role=Role.manager,
+        actor=cmo,
+        manager=cmo,
     )
     intern = make_user(
-        session, email="lea@alpinea.example", name="Léa (intern)", role=Role.member,
-        actor=cmo, manager=manager,
+        session,
+        email="lea@alpinea.example",
+        name="Léa (intern)",
+        role=Role.member,
+        actor=cmo,
+        manager=manager,
     )
     salesperson = make_user(
-        session, email="marc@alpinea.example", name="Marc (sales)", role=Role.viewer, actor=cmo,
+        session,
+        email="marc@alpinea.example",
+        name="Marc (sales)",
+        role=Role.viewer,
+        actor=cmo,
     )
     return Cast(cmo=cmo, manager=manager, intern=intern, salesperson=salesperson)

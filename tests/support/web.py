@@ -22,7 +22,8 @@ def csrf_from(response: Response) -> str:
 def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> Response:
     page = client.get("/login")
     response = client.post(
-        "/login", data={"email": email, "password": password, "csrf_token": csrf_from(page), "next": "/"}
+        "/login",
+        data={"email": email, "password": password, "csrf_token": csrf_from(page), "next": "/"},
     )
     assert response.status_code == 303, response.text
     return response

@@ -33,9 +33,15 @@ def test_a_stale_edit_is_refused_with_changed_meanwhile(client, cast, session):
     page = client.get(f"/people/{cast.intern.id}")
     token = csrf_from(page)
     stale = _update_form(cast.intern)
-    first = client.post(f"/people/{cast.intern.id}", data={**stale, "weekly_capacity_hours": "20", "csrf_token": token})
+    first = client.post(
+        f"/people/{cast.intern.id}",
+        data={**stale, "weekly_capacity_hours": "20", "csrf_token": token},
+    )
     assert first.status_code == 303
-    second = client.post(f"/people/{cast.intern.id}", data={**stale, "weekly_capacity_hours": "28", "csrf_token": token})
+    second = client.post(
+        f"/people/{cast.intern.id}",
+        data={**stale, "weekly_capacity_hours": "28", "csrf_token": token},
+    )
     assert second.status_code == 409
     assert "changed meanwhile" in second.text
     session.refresh(cast.intern)
@@ -45,8 +51,16 @@ def test_a_stale_edit_is_refused_with_changed_meanwhile(client, cast, session):
 def test_invalid_fields_are_shown_next_to_the_field_and_nothing_is_saved(client, cast, session):
     sign_in(client, cast.cmo.email)
     response = post_form(
-        client, "/people/new", "/people/new",
-        {"email": "not-an-email", "name": "", "role": "member", "country": "XX", "weekly_capacity_hours": "500"},
+        client,
+        "/people/new",
+        "/people/new",
+        {
+            "email": "not-an-email",
+            "name": "",
+            "role": "member",
+            "country": "XX",
+            "weekly_capacity_hours": "500",
+        },
     )
     assert response.status_code == 422
     assert 'id="e-email"' in response.text and "valid e-mail address" in response.text
@@ -58,7 +72,9 @@ def test_invalid_fields_are_shown_next_to_the_field_and_nothing_is_saved(client,
 
 def test_emails_are_unique_regardless_of_case(session, cast):
     with pytest.raises(InvalidInput, match="already has an account"):
-        service.create_user(session, actor=cast.cmo, data=UserCreate(email="CLAIRE@alpinea.example", name="Twin"))
+        service.create_user(
+            session, actor=cast.cmo, data=UserCreate(email="CLAIRE@alpinea.example", name="Twin")
+        )
 
 
 def test_a_manager_loop_is_refused(session, cast):
@@ -78,7 +94,9 @@ def test_an_admin_cannot_remove_their_own_admin_role(session, cast):
 def test_new_people_join_the_marketing_team_and_are_audited(session, cast):
     marketing = service.get_team(session, team_id=service.marketing_team(session).id)
     assert {m.email for m in marketing.members} == {
-        cast.cmo.email, cast.manager.email, cast.intern.email,
+        cast.cmo.email,
+        cast.manager.email,
+        cast.intern.email,
     }  # the salesperson (viewer) is not in marketing
     entries = session.scalars(select(AuditEntry).where(AuditEntry.object_type == "user")).all()
     assert len(entries) == 4
@@ -104,8 +122,11 @@ def test_a_deactivated_person_is_signed_out(client, cast, session):
     assert client.get("/").status_code == 200
     session.refresh(cast.intern)
     data = UserUpdate(
-        name=cast.intern.name, role=cast.intern.role, weekly_capacity_hours=35,
-        manager_id=cast.manager.id, is_active=False,
+        name=cast.intern.name,
+        role=cast.intern.role,
+        weekly_capacity_hours=35,
+        manager_id=cast.manager.id,
+        is_active=False,
     )
     service.update_user(session, actor=cast.cmo, user_id=cast.intern.id, data=data)
     session.commit()

@@ -13,7 +13,9 @@ from tests.support.web import post_form, sign_in
 def test_admin_may_change_the_workspace_settings(client, cast, session):
     sign_in(client, cast.cmo.email)
     response = post_form(
-        client, "/settings", "/settings",
+        client,
+        "/settings",
+        "/settings",
         {"name": "Alpinea SAS", "country": "fr", "language": "fr", "timezone": "Europe/Paris"},
     )
     assert response.status_code == 303
@@ -24,13 +26,18 @@ def test_admin_may_change_the_workspace_settings(client, cast, session):
 
 def test_manager_may_create_a_team_but_not_change_the_settings(client, cast, session):
     sign_in(client, cast.manager.email)
-    created = post_form(client, "/teams", "/teams", {"name": "Growth", "description": "Acquisition"})
+    created = post_form(
+        client, "/teams", "/teams", {"name": "Growth", "description": "Acquisition"}
+    )
     assert created.status_code == 303
     assert "Growth" in client.get("/teams").text
 
     refused = client.get("/settings")
     assert refused.status_code == 403
-    assert "Your role (manager) may not manage people and settings: it takes the admin role." in refused.text
+    assert (
+        "Your role (manager) may not manage people and settings: it takes the admin role."
+        in refused.text
+    )
 
 
 def test_member_may_read_people_but_not_create_teams(client, cast):

@@ -61,7 +61,9 @@ def list_tokens(as_json: bool = JSON_OPTION) -> None:
 
 @app.command("revoke")
 @guarded
-def revoke(token_id: int = typer.Argument(..., help="The token's id."), as_json: bool = JSON_OPTION) -> None:
+def revoke(
+    token_id: int = typer.Argument(..., help="The token's id."), as_json: bool = JSON_OPTION
+) -> None:
     """Revoke a token at once."""
     with unit_of_work() as session:
         token = service.revoke_token(session, actor=acting_user(session), token_id=token_id)

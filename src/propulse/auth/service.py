@@ -111,7 +111,9 @@ def user_for_link(session: Session, *, token: str, purpose: str) -> User:
     """Return the person a link was made for, refusing an altered, used or expired link."""
     max_age = INVITATION_MAX_AGE if purpose == "invitation" else RESET_MAX_AGE
     payload = _signer().load(purpose, token, max_age_seconds=max_age)
-    user = session.get(User, payload.get("uid")) if isinstance(payload, dict) else None
+    if not isinstance(payload, dict):
+        payload = {}
+    user = session.get(User, payload.get("uid")) if payload.get("uid") else None
     if user is None or payload.get("fp") != _link_fingerprint(user) or not user.is_active:
         raise NotFound(
             _("This link is not valid any more: it was used already, or it has expired.")

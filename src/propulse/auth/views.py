@@ -205,7 +205,7 @@ def account_create_token(
     user: User = Depends(current_user),
     session: Session = Depends(get_db),
 ) -> Response:
-    from propulse.auth.models import TokenScope  # noqa: PLC0415
+    from propulse.auth.models import TokenScope
 
     if scope not in TokenScope.__members__:
         raise InvalidInput.on_field("scope", _("Choose read or write."))
@@ -214,7 +214,9 @@ def account_create_token(
     )
     session.commit()
     tokens = service.list_tokens(session, actor=user, owner=user)
-    return render(request, "auth/account.html", {"tokens": tokens, "new_secret": secret, "errors": {}})
+    return render(
+        request, "auth/account.html", {"tokens": tokens, "new_secret": secret, "errors": {}}
+    )
 
 
 @private.post("/account/tokens/{token_id}/revoke")

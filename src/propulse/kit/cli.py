@@ -50,7 +50,9 @@ def print_table(rows: Sequence[dict[str, Any]], columns: Sequence[str], title: s
     stdout.print(table)
 
 
-def emit(data: dict[str, Any] | list[dict[str, Any]], *, as_json: bool, columns: Sequence[str]) -> None:
+def emit(
+    data: dict[str, Any] | list[dict[str, Any]], *, as_json: bool, columns: Sequence[str]
+) -> None:
     """Print one object or a listing, as JSON or as a table."""
     if as_json:
         print_json(data)
@@ -69,7 +71,7 @@ def fail(message: str) -> typer.Exit:
 
 def guarded(function: Callable[..., Any]) -> Callable[..., Any]:
     """Turn domain errors of a command into one red line and exit code 2."""
-    import functools  # noqa: PLC0415
+    import functools
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -77,8 +79,16 @@ def guarded(function: Callable[..., Any]) -> Callable[..., Any]:
             return function(*args, **kwargs)
         except DomainError as error:
             details = "; ".join(f"{p.field}: {p.message}" for p in error.problems)
-            message = error.message if not details or details == error.message else f"{error.message} ({details})"
-            if error.problems and len(error.problems) == 1 and error.problems[0].message == error.message:
+            message = (
+                error.message
+                if not details or details == error.message
+                else f"{error.message} ({details})"
+            )
+            if (
+                error.problems
+                and len(error.problems) == 1
+                and error.problems[0].message == error.message
+            ):
                 message = f"{error.problems[0].field}: {error.message}"
             raise fail(message) from None
 

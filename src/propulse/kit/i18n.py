@@ -6,7 +6,7 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -143,7 +143,7 @@ def format_percent(value: float | None) -> str:
 
 
 def format_timedelta_seconds(seconds: float) -> str:
-    return dates.format_timedelta(seconds, locale=current_language())
+    return dates.format_timedelta(timedelta(seconds=seconds), locale=current_language())
 
 
 def language_display_name(code: str) -> str:

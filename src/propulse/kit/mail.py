@@ -76,7 +76,10 @@ def open_connection(settings: SmtpSettings) -> smtplib.SMTP:
     connection: smtplib.SMTP
     if settings.security == "tls":
         connection = smtplib.SMTP_SSL(
-            settings.host, settings.port, timeout=settings.timeout, context=ssl.create_default_context()
+            settings.host,
+            settings.port,
+            timeout=settings.timeout,
+            context=ssl.create_default_context(),
         )
     else:
         connection = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)

@@ -15,7 +15,7 @@ _password_hasher = PasswordHasher()
 # Verified against when the account does not exist, so both cases take the same time.
 _DUMMY_HASH = _password_hasher.hash("propulse-timing-equaliser")
 
-API_TOKEN_PREFIX = "ppl_"
+API_TOKEN_PREFIX = "ppl_"  # noqa: S105 - a prefix, not a secret
 MIN_PASSWORD_LENGTH = 10
 
 

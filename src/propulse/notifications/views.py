@@ -21,9 +21,7 @@ def notifications_page(
     user: User = Depends(current_user),
 ) -> Response:
     items, next_cursor = service.list_notifications(session, user=user, cursor=cursor, limit=50)
-    return render(
-        request, "notifications/list.html", {"items": items, "next_cursor": next_cursor}
-    )
+    return render(request, "notifications/list.html", {"items": items, "next_cursor": next_cursor})
 
 
 @router.post("/notifications/read")

@@ -17,7 +17,7 @@ from propulse.kit.errors import DomainError, InvalidInput
 from propulse.kit.i18n import gettext as _
 
 DATABASE_MEMBER = "propulse.db"
-SECRET_MEMBER = "secret_key"
+SECRET_MEMBER = "secret_key"  # noqa: S105 - a file name
 MANIFEST_MEMBER = "manifest.json"
 AUTOMATIC_PREFIX = "auto-backup-"
 
@@ -43,7 +43,7 @@ def _require_sqlite(settings: Settings) -> Path:
 
 
 def backup(settings: Settings, destination: Path) -> BackupResult:
-    """Write a .tar.gz holding a consistent copy of the database (SQLite's backup API) and the key."""
+    """Write a .tar.gz with a consistent copy of the database (SQLite backup API) and the key."""
     database = _require_sqlite(settings)
     if not database.exists():
         raise InvalidInput.on_field("database", _("There is no database to back up yet."))

@@ -21,12 +21,14 @@ def init(
     name: str = typer.Option("Propulse", "--workspace-name", help="The company's name."),
     country: str = typer.Option("FR", "--country", help="Default country (ISO 3166)."),
     language: str = typer.Option("en", "--language", help="Default language: en or fr."),
-    timezone: str = typer.Option("Europe/Paris", "--timezone", help="Time zone, e.g. Europe/Paris."),
+    timezone: str = typer.Option(
+        "Europe/Paris", "--timezone", help="Time zone, e.g. Europe/Paris."
+    ),
 ) -> None:
     """Create or migrate the database, and the workspace on first run (idempotent)."""
-    from propulse.kit.forms import validate  # noqa: PLC0415
-    from propulse.workspace import service as workspace  # noqa: PLC0415
-    from propulse.workspace.schemas import WorkspaceUpdate  # noqa: PLC0415
+    from propulse.kit.forms import validate
+    from propulse.workspace import service as workspace
+    from propulse.workspace.schemas import WorkspaceUpdate
 
     data = validate(
         WorkspaceUpdate,
@@ -51,7 +53,7 @@ def serve(
     no_worker: bool = typer.Option(False, "--no-worker", help="Run no embedded job worker."),
 ) -> None:
     """Serve the web application (and an embedded job worker in a child process)."""
-    import uvicorn  # noqa: PLC0415
+    import uvicorn
 
     migrate.upgrade()
     worker = None
@@ -59,7 +61,9 @@ def serve(
         # A child process: Huey's consumer installs signal handlers, which need a main thread.
         worker = subprocess.Popen([sys.executable, "-m", "propulse", "worker"])
     try:
-        uvicorn.run("propulse.app:app_factory", factory=True, host=host, port=port, proxy_headers=True)
+        uvicorn.run(
+            "propulse.app:app_factory", factory=True, host=host, port=port, proxy_headers=True
+        )
     finally:
         if worker is not None:
             worker.send_signal(signal.SIGINT)
@@ -73,12 +77,14 @@ def worker(
     workers: int = typer.Option(2, "--workers", help="Worker threads."),
 ) -> None:
     """Run a job worker: many can run on many machines when Redis holds the queue."""
-    import logging  # noqa: PLC0415
+    import logging
 
-    from propulse import jobs  # noqa: PLC0415
-    from propulse.audit import service as audit  # noqa: PLC0415
+    from propulse import jobs
+    from propulse.audit import service as audit
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     audit.set_channel("job")
     jobs.load_tasks()
     consumer = jobs.huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
@@ -92,7 +98,7 @@ def demo(
     no_serve: bool = typer.Option(False, "--no-serve", help="Seed only, do not serve."),
 ) -> None:
     """Seed the demo workspace (once, or again with --reset), then serve it."""
-    from propulse import demo as demo_data  # noqa: PLC0415
+    from propulse import demo as demo_data
 
     if reset:
         migrate.downgrade_to_empty()
@@ -100,10 +106,12 @@ def demo(
     with unit_of_work() as session:
         seeded = demo_data.seed(session)
     stdout.print(
-        ("Demo workspace seeded." if seeded else "Demo workspace already there (use --reset).")
+        "Demo workspace seeded." if seeded else "Demo workspace already there (use --reset)."
     )
-    stdout.print(f"Open http://{host}:{port} and sign in as [bold]{demo_data.CMO_EMAIL}[/bold] "
-                 f"with the password [bold]{demo_data.DEMO_PASSWORD}[/bold]")
+    stdout.print(
+        f"Open http://{host}:{port} and sign in as [bold]{demo_data.CMO_EMAIL}[/bold] "
+        f"with the password [bold]{demo_data.DEMO_PASSWORD}[/bold]"
+    )
     if not no_serve:
         serve(host=host, port=port, no_worker=False)
 
@@ -116,7 +124,11 @@ def backup(
     """Write a consistent copy of a SQLite workspace, its secret key included."""
     result = backups.backup(get_settings(), path)
     emit(
-        {"path": str(result.path), "size_bytes": result.size_bytes, "created_at": result.created_at},
+        {
+            "path": str(result.path),
+            "size_bytes": result.size_bytes,
+            "created_at": result.created_at,
+        },
         as_json=as_json,
         columns=("path", "size_bytes", "created_at"),
     )
@@ -141,7 +153,7 @@ jobs_app = typer.Typer(help="Background jobs.", no_args_is_help=True)
 @jobs_app.command("run-pending")
 def run_pending(as_json: bool = JSON_OPTION) -> None:
     """Run the queued jobs in this process, then stop (useful without a worker)."""
-    from propulse import jobs  # noqa: PLC0415
+    from propulse import jobs
 
     done = jobs.run_pending()
     if as_json:

@@ -21,5 +21,10 @@ def automatic_backup() -> str | None:
     if settings.sqlite_path is None:
         return None  # PostgreSQL installations back up with their own tools
     result, deleted = backup.automatic_backup(settings, datetime.now(UTC))
-    logger.info("automatic backup %s (%s bytes), %s rotated out", result.path, result.size_bytes, len(deleted))
+    logger.info(
+        "automatic backup %s (%s bytes), %s rotated out",
+        result.path,
+        result.size_bytes,
+        len(deleted),
+    )
     return str(result.path)

@@ -87,4 +87,8 @@ def invite_user(
         actor = acting_user(session)
         user = service.get_user_by_email(session, email=email)
         link = auth_service.invite(session, actor=actor, user=user)
-        emit({"id": user.id, "email": user.email, "link": link}, as_json=as_json, columns=("id", "email", "link"))
+        emit(
+            {"id": user.id, "email": user.email, "link": link},
+            as_json=as_json,
+            columns=("id", "email", "link"),
+        )

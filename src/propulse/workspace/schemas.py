@@ -19,10 +19,9 @@ from propulse.workspace.models import Role
 def country_codes() -> frozenset[str]:
     """Return the ISO 3166-1 alpha-2 codes Babel knows (not its private-use groupings)."""
     not_countries = {"ZZ", "QO", "EU", "EZ", "UN", "XA", "XB"}
+    codes = (str(code) for code in Locale("en").territories)
     return frozenset(
-        code
-        for code in Locale("en").territories
-        if len(code) == 2 and code.isalpha() and code not in not_countries
+        code for code in codes if len(code) == 2 and code.isalpha() and code not in not_countries
     )
 
 
@@ -36,7 +35,9 @@ def _country(value: str | None) -> str | None:
         return None
     code = value.strip().upper()
     if code not in country_codes():
-        raise ValueError(_("%(value)s is not an ISO 3166 country code (e.g. FR, DE, GB).", value=value))
+        raise ValueError(
+            _("%(value)s is not an ISO 3166 country code (e.g. FR, DE, GB).", value=value)
+        )
     return code
 
 
@@ -68,7 +69,9 @@ def _languages(values: list[str]) -> list[str]:
         if not code:
             continue
         if len(code) != 2 or not code.isalpha():
-            raise ValueError(_("%(value)s is not a two-letter language code (e.g. fr, en).", value=value))
+            raise ValueError(
+                _("%(value)s is not a two-letter language code (e.g. fr, en).", value=value)
+            )
         if code not in cleaned:
             cleaned.append(code)
     return cleaned

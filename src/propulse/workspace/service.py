@@ -18,15 +18,19 @@ from propulse.workspace.schemas import TeamCreate, UserCreate, UserUpdate, Works
 MARKETING_TEAM_NAME = "Marketing"
 
 
+def stale_edit_error() -> Conflict:
+    return Conflict(
+        _(
+            "This record was changed meanwhile by someone else. "
+            "Reload it to see the changes, then make yours again."
+        )
+    )
+
+
 def check_version(obj: Any, version: int | None) -> None:
     """Refuse a save made from an outdated copy of the object (two people editing at once)."""
     if version is not None and version != obj.version:
-        raise Conflict(
-            _(
-                "This record was changed meanwhile by someone else. "
-                "Reload it to see the changes, then make yours again."
-            )
-        )
+        raise stale_edit_error()
 
 
 def get_workspace(session: Session) -> Workspace:
@@ -287,7 +291,8 @@ def set_team_membership(
         action="changed",
         object_type="team",
         object_id=team.id,
-        summary=f"{'added' if member else 'removed'} {user.email} {'to' if member else 'from'} {team.name}",
+        summary=f"{'added' if member else 'removed'} {user.email} "
+        f"{'to' if member else 'from'} {team.name}",
     )
     session.flush()
     return team

@@ -82,7 +82,10 @@ async def create_person(
         context = _person_context(session, None, values, errors_by_field(error.problems))
         return render(request, "workspace/person_form.html", context, status_code=422)
     session.commit()
-    flash(request, _("%(name)s is invited. The invitation link: %(link)s", name=person.name, link=link))
+    flash(
+        request,
+        _("%(name)s is invited. The invitation link: %(link)s", name=person.name, link=link),
+    )
     return redirect("/people")
 
 
@@ -105,7 +108,9 @@ def edit_person_page(
         "is_active": person.is_active,
         "version": person.version,
     }
-    return render(request, "workspace/person_form.html", _person_context(session, person, values, {}))
+    return render(
+        request, "workspace/person_form.html", _person_context(session, person, values, {})
+    )
 
 
 @router.post("/people/{person_id}")
@@ -150,7 +155,11 @@ def reinvite_person(
 def teams_page(
     request: Request, session: Session = Depends(get_db), user: User = Depends(current_user)
 ) -> Response:
-    context = {"teams": service.list_teams(session), "people": service.all_users(session), "errors": {}}
+    context = {
+        "teams": service.list_teams(session),
+        "people": service.all_users(session),
+        "errors": {},
+    }
     return render(request, "workspace/teams.html", context)
 
 
@@ -217,10 +226,12 @@ def settings_page(
 async def save_settings(
     request: Request, session: Session = Depends(get_db), user: User = Depends(admin_only)
 ) -> Response:
-    from propulse.app import workspace_defaults  # noqa: PLC0415 - the app imports the views
+    from propulse.app import workspace_defaults
 
     form = await request.form()
-    values: dict[str, Any] = {key: form.get(key) for key in ("name", "country", "language", "timezone")}
+    values: dict[str, Any] = {
+        key: form.get(key) for key in ("name", "country", "language", "timezone")
+    }
     values["version"] = form.get("version") or None
     try:
         service.update_workspace(session, actor=user, data=validate(WorkspaceUpdate, values))
