@@ -75,6 +75,9 @@ def serve(
 
 def worker(
     workers: int = typer.Option(2, "--workers", help="Worker threads."),
+    periodic: bool = typer.Option(
+        True, "--periodic/--no-periodic", help="Schedule the periodic jobs (one worker is enough)."
+    ),
 ) -> None:
     """Run a job worker: many can run on many machines when Redis holds the queue."""
     import logging
@@ -87,7 +90,7 @@ def worker(
     )
     audit.set_channel("job")
     jobs.load_tasks()
-    consumer = jobs.huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
+    consumer = jobs.huey.create_consumer(workers=workers, worker_type="thread", periodic=periodic)
     consumer.run()
 
 
