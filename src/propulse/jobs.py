@@ -15,7 +15,11 @@ from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
 
 from propulse.config import Settings, get_settings
 
-TASK_MODULES = ("propulse.notifications.tasks", "propulse.ops.tasks")
+TASK_MODULES = (
+    "propulse.notifications.tasks",
+    "propulse.ops.tasks",
+    "propulse.triage.tasks",
+)
 
 logger = logging.getLogger(__name__)
 

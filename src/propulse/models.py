@@ -3,13 +3,22 @@
 from propulse.audit.models import AuditEntry
 from propulse.auth.models import ApiToken
 from propulse.notifications.models import Notification, OutboundEmail
+from propulse.okrs.models import CheckIn, KeyResult, Objective, OkrLimits, Period
+from propulse.triage.models import Request, RequestTransition
 from propulse.workspace.models import Team, User, Workspace, team_members
 
 __all__ = [
     "ApiToken",
     "AuditEntry",
+    "CheckIn",
+    "KeyResult",
     "Notification",
+    "Objective",
+    "OkrLimits",
     "OutboundEmail",
+    "Period",
+    "Request",
+    "RequestTransition",
     "Team",
     "User",
     "Workspace",

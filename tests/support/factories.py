@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 
 from sqlalchemy.orm import Session
 
 from propulse.kit.security import hash_password
+from propulse.okrs.models import Period
 from propulse.workspace import service
 from propulse.workspace.models import Role, User
 from propulse.workspace.schemas import UserCreate
@@ -76,3 +78,49 @@ def make_cast(session: Session) -> Cast:
         actor=cmo,
     )
     return Cast(cmo=cmo, manager=manager, intern=intern, salesperson=salesperson)
+
+
+TODAY = date(2027, 2, 15)  # the middle of 2027-Q1: the tests' "today"
+
+
+def make_quarter(session: Session, cast: Cast, *, objectives: int = 3) -> Period:
+    """Create 2027-Q1 for the marketing team with objectives, each with two key results."""
+    from propulse.okrs import service as okrs
+    from propulse.okrs.schemas import KeyResultCreate, ObjectiveCreate
+
+    period = okrs.ensure_period(session, actor=cast.cmo, name="2027-Q1")
+    titles = [
+        ("Generate enterprise pipeline in Germany", "Webinars and trade shows for German industry"),
+        ("Make nurturing convert more MQLs", "Score and segment the 35,000 contacts"),
+        ("Turn every webinar into a content library", "E-books, articles and LinkedIn posts"),
+    ]
+    for title, description in titles[:objectives]:
+        objective = okrs.create_objective(
+            session,
+            actor=cast.manager,
+            period_id=period.id,
+            data=ObjectiveCreate(title=title, description=description),
+        )
+        okrs.add_key_result(
+            session,
+            actor=cast.manager,
+            objective_id=objective.id,
+            data=KeyResultCreate(
+                title=f"{title}: main metric", unit="", start_value=0, target_value=100
+            ),
+        )
+        okrs.add_key_result(
+            session,
+            actor=cast.manager,
+            objective_id=objective.id,
+            data=KeyResultCreate(
+                title=f"{title}: quality",
+                unit="%",
+                start_value=20,
+                target_value=10,
+                direction="decrease",
+                commitment="aspirational",
+            ),
+        )
+    session.flush()
+    return period

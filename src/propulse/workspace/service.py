@@ -196,6 +196,28 @@ def update_user(session: Session, *, actor: User, user_id: int, data: UserUpdate
     return user
 
 
+def set_weekly_capacity(session: Session, *, actor: User, user_id: int, hours: float) -> User:
+    """Change a person's weekly capacity (managers plan the team's load with it)."""
+    ensure_role(actor, Role.manager, action=_("change people's capacity"))
+    if not 0 <= hours <= 80:
+        raise InvalidInput.on_field(
+            f"capacity_{user_id}", _("A weekly capacity goes from 0 to 80 hours.")
+        )
+    user = get_user(session, user_id=user_id)
+    if user.weekly_capacity_hours != hours:
+        audit.record(
+            session,
+            actor=actor,
+            action="changed",
+            object_type="user",
+            object_id=user.id,
+            summary=f"{user.email}: weekly capacity {user.weekly_capacity_hours:g} -> {hours:g} h",
+        )
+        user.weekly_capacity_hours = hours
+    session.flush()
+    return user
+
+
 def set_ui_language(session: Session, *, user: User, language: str | None) -> None:
     """Remember the interface language a person chose (no audit: a preference)."""
     user.ui_language = language
