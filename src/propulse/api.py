@@ -55,6 +55,8 @@ def create_api() -> FastAPI:
     from propulse.audit.api import router as audit_router
     from propulse.auth.api import router as auth_router
     from propulse.notifications.api import router as notifications_router
+    from propulse.okrs.api import router as okrs_router
+    from propulse.triage.api import router as triage_router
     from propulse.workspace.api import router as workspace_router
 
     api = FastAPI(
@@ -71,7 +73,14 @@ def create_api() -> FastAPI:
         responses=PROBLEM_RESPONSES,
     )
     install_error_handlers(api, api=True)
-    for router in (workspace_router, auth_router, audit_router, notifications_router):
+    for router in (
+        workspace_router,
+        auth_router,
+        audit_router,
+        notifications_router,
+        okrs_router,
+        triage_router,
+    ):
         api.include_router(router, dependencies=[Depends(api_user)])
 
     @api.get("/openapi.json", include_in_schema=False)

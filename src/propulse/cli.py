@@ -14,7 +14,9 @@ from propulse.auth.cli import app as tokens_app
 from propulse.cli_support import set_acting_email
 from propulse.kit.cli import stderr
 from propulse.kit.errors import DomainError
+from propulse.okrs.cli import app as okrs_app
 from propulse.ops import cli as ops
+from propulse.triage.cli import app as requests_app
 from propulse.workspace.cli import app as users_app
 
 app = typer.Typer(
@@ -49,6 +51,8 @@ app.command("restore")(ops.restore)
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(ops.jobs_app, name="jobs")
+app.add_typer(okrs_app, name="okrs")
+app.add_typer(requests_app, name="requests")
 
 
 def main() -> None:

@@ -16,9 +16,14 @@ def page_routers() -> list[APIRouter]:
     from propulse.auth.views import public as auth_public
     from propulse.home.views import router as home_router
     from propulse.notifications.views import router as notifications_router
+    from propulse.okrs.period_views import router as okr_periods_router
+    from propulse.okrs.views import router as okrs_router
+    from propulse.triage.views import router as triage_router
     from propulse.workspace.views import router as workspace_router
 
     add_navigation(NavEntry(lazy_gettext("Home"), "/", order=0))
+    add_navigation(NavEntry(lazy_gettext("Objectives"), "/okrs", order=10))
+    add_navigation(NavEntry(lazy_gettext("Requests"), "/requests", order=20))
     add_navigation(NavEntry(lazy_gettext("People"), "/people", order=80))
     add_navigation(NavEntry(lazy_gettext("Teams"), "/teams", order=81))
     add_navigation(NavEntry(lazy_gettext("Audit log"), "/audit", Role.admin, order=90))
@@ -30,4 +35,7 @@ def page_routers() -> list[APIRouter]:
         workspace_router,
         audit_router,
         notifications_router,
+        okr_periods_router,
+        okrs_router,
+        triage_router,
     ]

@@ -50,7 +50,7 @@ def period_figures(session: Session, *, period: Period) -> TriageFigures:
     objective_ids = [
         objective.id for objective in okrs.active_objectives(session, period_id=period.id)
     ]
-    effort: dict[int, float] = {objective_id: 0.0 for objective_id in objective_ids}
+    effort: dict[int, float] = dict.fromkeys(objective_ids, 0.0)
     if objective_ids:
         rows = session.execute(
             select(Request.objective_id, func.sum(Request.effort_days))
@@ -58,7 +58,8 @@ def period_figures(session: Session, *, period: Period) -> TriageFigures:
             .group_by(Request.objective_id)
         )
         for objective_id, days in rows:
-            effort[int(objective_id)] = float(days or 0)
+            if objective_id is not None:
+                effort[objective_id] = float(days or 0)
     accepted = sum(effort.values())
     capacity = team_capacity_days(session, period=period)
     in_period = (

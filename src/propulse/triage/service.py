@@ -222,20 +222,22 @@ def triage(
     elif target == RequestState.duplicate:
         original = _check_original(session, request=request, original_id=decision.duplicate_of_id)
         details = {"duplicate_of_id": original.id}
+    # The state itself, not the last loaded transition: that list may be stale in a session
+    # that triages the same request twice.
+    previous = request.state
     _apply_state(request, target, decision, reason, objective_id, key_result_id)
     request.decided_by_id = actor.id
     request.decided_at = utcnow()
-    previous = request.transitions[-1].to_state if request.transitions else None
-    session.add(
-        RequestTransition(
-            request_id=request.id,
-            from_state=previous,
-            to_state=target,
-            actor_id=actor.id,
-            reason=reason,
-            details=details,
-        )
+    transition = RequestTransition(
+        request_id=request.id,
+        from_state=previous,
+        to_state=target,
+        actor_id=actor.id,
+        reason=reason,
+        details=details,
     )
+    session.add(transition)
+    request.transitions.append(transition)
     audit.record(
         session,
         actor=actor,
@@ -246,6 +248,9 @@ def triage(
         details=details,
     )
     session.flush()
+    # Only the foreign keys changed: load what the request now serves (and who decided),
+    # or the notification and the pages would show the objects from before the decision.
+    session.expire(request, ["objective", "key_result", "decided_by"])
     _tell_requester(session, request=request, actor=actor)
     return request
 

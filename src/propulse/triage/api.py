@@ -1,0 +1,7 @@
+"""API of requests and their triage."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["requests"])
