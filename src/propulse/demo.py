@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -9,6 +11,9 @@ from propulse.auth import service as auth
 from propulse.auth.models import TokenScope
 from propulse.kit.security import hash_password
 from propulse.notifications import service as notifications
+from propulse.okrs import demo as okrs_demo
+from propulse.okrs import service as okrs
+from propulse.triage import demo as triage_demo
 from propulse.workspace import service as workspace
 from propulse.workspace.models import Role, User
 from propulse.workspace.schemas import TeamCreate, UserCreate
@@ -76,6 +81,14 @@ def seed(session: Session) -> bool:
                     member=True,
                 )
     auth.create_token(session, actor=actor, owner=actor, name="demo", scope=TokenScope.read)
+    today = date.today()
+    marketing = [
+        by_email[email] for email, _n, role, *_r in PEOPLE if role in (Role.admin, Role.manager)
+    ]
+    period = okrs_demo.seed(session, actor=actor, owners=marketing, today=today)
+    objectives = okrs.active_objectives(session, period_id=period.id)
+    sales = [user for user in by_email.values() if user.role == Role.viewer]
+    triage_demo.seed(session, triager=actor, requesters=sales, objectives=objectives, today=today)
     notifications.notify(
         session,
         user=actor,

@@ -215,24 +215,25 @@ def list_okrs(
         if as_json:
             emit(rows, as_json=True, columns=())
             return
-        flat = [
-            {
-                "id": row["id"],
-                "title": row["title"],
-                "progress": f"{row['progress']:.0%}",
-                "status": row["status"],
-            }
-            for row in rows
-        ] + [
-            {
-                "id": f"  KR {kr['id']}",
-                "title": kr["title"],
-                "progress": f"{kr['progress']:.0%}",
-                "status": kr["status"],
-            }
-            for row in rows
-            for kr in row["key_results"]
-        ]
+        flat: list[dict[str, Any]] = []
+        for row in rows:
+            flat.append(
+                {
+                    "id": row["id"],
+                    "title": row["title"],
+                    "progress": f"{row['progress']:.0%}",
+                    "status": row["status"],
+                }
+            )
+            flat += [
+                {
+                    "id": f"  KR {kr['id']}",
+                    "title": f"  {kr['title']}",
+                    "progress": f"{kr['progress']:.0%}",
+                    "status": kr["status"],
+                }
+                for kr in row["key_results"]
+            ]
         emit(flat, as_json=False, columns=("id", "title", "progress", "status"))
 
 
