@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import platform
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -115,6 +117,12 @@ def accuracy(verdicts: Sequence[Verdict], language: str | None = None) -> float:
     return sum(v.got == v.request.expected for v in chosen) / len(chosen)
 
 
+def ranking_accuracy(verdicts_at_zero: Sequence[Verdict]) -> float:
+    """Share of requests that serve an objective whose best suggestion is that objective."""
+    serving = [v for v in verdicts_at_zero if v.request.expected is not None]
+    return sum(v.got == v.request.expected for v in serving) / len(serving)
+
+
 def best_threshold(
     ranker: Ranker, objectives: dict[str, list[ObjectiveText]], requests: Sequence[Request]
 ) -> tuple[float, float]:
@@ -155,6 +163,7 @@ def main() -> None:
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
     threshold = parser.parse_args().threshold
     objectives, requests = load()
+    print(f"machine: {os.cpu_count()} CPUs, Python {platform.python_version()}")
     counts = {language: sum(r.language == language for r in requests) for language in LANGUAGES}
     nulls = sum(r.expected is None for r in requests)
     print(f"dataset: {len(requests)} requests {counts}, {nulls} serve no objective")
@@ -166,6 +175,11 @@ def main() -> None:
     jaccard_threshold, _ = best_threshold(jaccard_best, objectives, requests)
     baseline = judge(jaccard_best, objectives, requests, jaccard_threshold)
     print(summary("Jaccard (its best threshold)", baseline, jaccard_threshold))
+    print(
+        "ranking alone (best suggestion right, threshold ignored): "
+        f"TF-IDF {ranking_accuracy(judge(tfidf_best, objectives, requests, 0.0)):.3f}  "
+        f"Jaccard {ranking_accuracy(judge(jaccard_best, objectives, requests, 0.0)):.3f}"
+    )
 
     print("\nTF-IDF misses (request -> got / expected):")
     for verdict in verdicts:

@@ -7,7 +7,7 @@ import pytest
 from propulse.okrs import service as okrs
 from propulse.okrs import views
 from tests.support.factories import TODAY, make_quarter
-from tests.support.web import csrf_from, post_form, sign_in
+from tests.support.web import assert_unique_ids, csrf_from, post_form, sign_in
 
 
 @pytest.fixture(autouse=True)
@@ -28,6 +28,9 @@ def test_the_board_shows_objectives_progress_and_figures(client, cast, session):
     assert "2027-Q1" in page.text
     assert "New objective" not in page.text  # members do not set objectives
     assert f"/okrs/periods/{period.id}/report" in page.text
+    post_form(client, "/", "/logout", {})
+    sign_in(client, cast.manager.email)
+    assert_unique_ids(client.get("/okrs").text)
 
 
 def test_a_fourth_objective_is_refused_on_the_page_with_archive_and_replace(client, cast, session):

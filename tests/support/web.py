@@ -33,3 +33,13 @@ def post_form(client: TestClient, page_path: str, action: str, data: dict[str, A
     """Open a page, then submit a form to ``action`` with that page's CSRF token."""
     page = client.get(page_path)
     return client.post(action, data={**data, "csrf_token": csrf_from(page)})
+
+
+_ID = re.compile(r'\sid="([^"]+)"')
+
+
+def assert_unique_ids(html: str) -> None:
+    """Fail when two elements share an id (labels would point to the wrong field)."""
+    ids = _ID.findall(html)
+    duplicates = sorted({value for value in ids if ids.count(value) > 1})
+    assert not duplicates, f"duplicate ids: {duplicates}"

@@ -30,7 +30,6 @@ _LIGATURE_TABLE = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE"}
 # A word: letters and digits, possibly joined by apostrophes or hyphens, which are then
 # handled by the rules of ``tokenise``.
 _WORD = re.compile(r"[^\W_]+(?:['’‘`´ʼ′\-][^\W_]+)*")
-_JOINERS = re.compile(r"['’‘`´ʼ′\-]")
 _APOSTROPHE_IN_WORD = re.compile(r"['’‘`´ʼ′]")
 
 # French words elided before a vowel: l'objectif, d'affaires, qu'il, jusqu'au.

@@ -13,11 +13,19 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
 
-from propulse.kit.text import STOP_WORDS_EN, STOP_WORDS_FR, normalise, stem, tokenise
+from propulse.kit.text import (
+    STOP_WORDS_EN,
+    STOP_WORDS_FR,
+    normalise,
+    stem,
+    strip_accents,
+    tokenise,
+)
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -27,14 +35,27 @@ __all__ = [
     "rank_objectives",
 ]
 
-DEFAULT_THRESHOLD = 0.1
-"""Placeholder, tuned below."""
+DEFAULT_THRESHOLD = 0.035
+"""Cosine under which a request is said to serve no current objective.
+
+Tuned on tests/data/triage_requests.json (bench/triage_accuracy.py): accuracy is flat and
+best from 0.025 to 0.045. Below, one incidental shared word in an off-topic request passes
+("video" in a TikTok idea scores 0.022); above 0.045 the weakest genuine matches, a short
+request sharing one telling word ("clients" in a request for customer reviews, 0.049), are
+lost. 0.035 sits in the middle of that range. Scores are low by nature: a request of ten
+words against an objective of sixty shares a few of them, so one strong shared word is
+worth about 0.05 to 0.1.
+"""
 
 MAX_TERMS = 5
+"""Shared terms shown as the reason of a suggestion."""
 
 _STOP_WORDS = STOP_WORDS_EN | STOP_WORDS_FR
 # Sentence ends, so that a capital at the start of a sentence is not taken for a name.
 _SENTENCE_END = re.compile(r"[.!?;:\n]+")
+# Hyphenated compounds are split into words to match ("petit-déjeuner" meets "petit
+# déjeuner") but shown whole, since "rendez" alone reads badly where "rendez-vous" was.
+_COMPOUND = re.compile(r"[^\W_]+(?:-[^\W_]+)+")
 
 
 # A fixed background of everyday B2B company sentences in both languages, added to the
@@ -75,10 +96,10 @@ L'équipe marketing prépare ses campagnes du trimestre et partage le calendrier
 Les commerciaux demandent plus de leads, de meilleures présentations et un site plus rapide.
 Nos clients utilisent le produit tous les jours et appellent le support en cas de problème.
 Le PDG a présenté les résultats de l'entreprise et le budget de l'année au conseil.
-Nous avons publié une vidéo sur LinkedIn et sur la page de l'entreprise pour annoncer la nouvelle version.
+Nous avons publié une vidéo sur LinkedIn pour annoncer la nouvelle version du produit.
 L'événement a été un succès : l'équipe a rencontré des prospects, des partenaires et des clients.
 Merci de m'envoyer le rapport avec les chiffres du mois dernier avant vendredi.
-L'équipe produit a livré une nouvelle fonctionnalité et rédigé les notes de version pour les utilisateurs.
+L'équipe produit a livré une nouvelle fonctionnalité et prévenu les utilisateurs.
 Le customer success appelle chaque compte avant la date de renouvellement.
 La direction financière a validé le budget de l'agence, des outils et du graphiste indépendant.
 Les RH recrutent des développeurs, des commerciaux et un responsable marketing cette année.
@@ -88,7 +109,7 @@ Le commercial a rencontré le prospect, envoyé une proposition et attend la sig
 Nos partenaires revendent le logiciel dans plusieurs pays et régions.
 Le bureau déménage dans un bâtiment plus grand au printemps, avec de la place pour toute l'équipe.
 La responsable des réseaux sociaux programme les publications sur LinkedIn, Twitter et Instagram.
-Le conseil veut de la croissance du chiffre d'affaires, du nombre de clients et de la taille des contrats.
+Le conseil veut plus de chiffre d'affaires, plus de clients et des contrats plus gros.
 Un concurrent a lancé une offre moins chère et nous avons perdu deux affaires ce mois-ci.
 Le marketing et les ventes se mettent d'accord sur la définition d'une bonne opportunité.
 Le graphiste a créé une nouvelle plaquette, un modèle de présentation et des cartes de visite.
@@ -127,19 +148,32 @@ class SuggestionResult:
     serves_none: bool
 
 
+class _Form(NamedTuple):
+    """One occurrence of a word as written, to show a stem in a readable way."""
+
+    token: str  # the word as written, case and accents kept
+    compound: str  # the hyphenated compound holding it ("rendez-vous"), or ""
+    opens: bool  # whether it opens a sentence, where a capital says nothing
+
+
 @dataclass
 class _Analysis:
+    """A text as the vectorizer sees it (stems), and as people wrote it (forms)."""
+
     features: list[str]
-    # stem -> surface forms as written (case and accents kept), with whether each one
-    # opened a sentence
-    surfaces: dict[str, list[tuple[str, bool]]]
+    forms: dict[str, list[_Form]]  # stem -> its occurrences
 
 
 def _analyse(text: str) -> _Analysis:
     """Turn text into stemmed word features, remembering the surface forms of each."""
     stems: list[str] = []
-    surfaces: dict[str, list[tuple[str, bool]]] = defaultdict(list)
+    forms: dict[str, list[_Form]] = defaultdict(list)
     for sentence in _SENTENCE_END.split(text):
+        compounds: dict[str, str] = {}
+        for match in _COMPOUND.finditer(sentence):
+            compound = match.group()
+            for piece in [*compound.split("-"), compound.replace("-", "")]:
+                compounds.setdefault(piece, compound)
         for position, token in enumerate(tokenise(sentence)):
             plain = normalise(token)
             # Numbers (years, amounts, percentages) say nothing about the topic.
@@ -147,11 +181,12 @@ def _analyse(text: str) -> _Analysis:
                 continue
             root = stem(plain)
             stems.append(root)
-            surfaces[root].append((token, position == 0))
-    return _Analysis(features=stems, surfaces=dict(surfaces))
+            forms[root].append(_Form(token, compounds.get(token, ""), position == 0))
+    return _Analysis(features=stems, forms=dict(forms))
 
 
 def _identity(features: list[str]) -> list[str]:
+    """Hand the vectorizer features that were analysed beforehand."""
     return features
 
 
@@ -161,32 +196,46 @@ def _background() -> tuple[list[str], ...]:
     return tuple(_analyse(line).features for line in _BACKGROUND_EN + _BACKGROUND_FR)
 
 
-def _readable(forms: list[tuple[str, bool]]) -> str:
-    """Pick the most frequent surface form, keeping capitals only where they are meant."""
-    counts = Counter(token.lower() for token, _ in forms)
-    chosen = counts.most_common(1)[0][0]
-    spellings = [(token, opens) for token, opens in forms if token.lower() == chosen]
-    inside = [token for token, opens in spellings if not opens]
-    if inside:
-        # Written in lowercase somewhere mid-sentence: a common word.
-        if any(token == chosen for token in inside):
-            return chosen
-        return Counter(inside).most_common(1)[0][0]
-    # Only seen opening sentences: keep acronyms and inner capitals (SEO, LinkedIn).
-    token = spellings[0][0]
-    return token if any(char.isupper() for char in token[1:]) else chosen
+def _has_capital(token: str) -> bool:
+    """Tell whether a word holds an uppercase letter."""
+    return any(char.isupper() for char in token)
+
+
+def _readable(forms: list[_Form]) -> str:
+    """Pick the most frequent word of a stem, with its accents and meant capitals."""
+    # Most frequent inflection first ("webinars" over "webinar"); on a tie the first seen,
+    # the objective's, whose text was written with more care than a hurried request.
+    groups = Counter(normalise(form.token) for form in forms)
+    chosen = max(groups, key=groups.__getitem__)
+    spellings = [form for form in forms if normalise(form.token) == chosen]
+    # The word alone if it was ever written alone, else the compound that held it.
+    alone = [form for form in spellings if not form.compound]
+    shown = [(form.token, form.opens) for form in alone] or [
+        (form.compound, form.opens) for form in spellings
+    ]
+    # Restore accents that a hurried writer left out ("enquete" -> "enquête").
+    shown = [(text, opens) for text, opens in shown if strip_accents(text) != text] or shown
+    # A capital opening a sentence says nothing, unless more letters are capitals (SEO).
+    meant = Counter(text for text, opens in shown if not opens or _has_capital(text[1:]))
+    if not meant:
+        return shown[0][0].lower()
+    # On a tie a capital wins: a name typed in lowercase ("nantes") is still a name.
+    return max(meant, key=lambda text: (meant[text], _has_capital(text)))
 
 
 def _shared_terms(
-    contributions: np.ndarray, vocabulary: np.ndarray, forms: dict[str, list[tuple[str, bool]]]
+    contributions: np.ndarray, vocabulary: np.ndarray, forms: dict[str, list[_Form]]
 ) -> list[str]:
     """Name the shared terms that add most to the score, in readable form."""
     terms: list[str] = []
     # Stable sort: equal contributions keep the vocabulary's alphabetical order.
-    for column in np.argsort(-contributions, kind="stable")[:MAX_TERMS]:
-        if contributions[column] <= 0:
+    for column in np.argsort(-contributions, kind="stable"):
+        if contributions[column] <= 0 or len(terms) == MAX_TERMS:
             break
-        terms.append(_readable(forms[str(vocabulary[column])]))
+        term = _readable(forms[str(vocabulary[column])])
+        # Two words of one compound ("mid-market") are one reason, shown once.
+        if term not in terms:
+            terms.append(term)
     return terms
 
 
@@ -212,8 +261,8 @@ def rank_objectives(
     vocabulary = vectorizer.get_feature_names_out()
     suggestions = []
     for index, objective in enumerate(objectives):
-        forms: dict[str, list[tuple[str, bool]]] = defaultdict(list)
-        for source in (request.surfaces, analyses[index].surfaces):
+        forms: dict[str, list[_Form]] = defaultdict(list)
+        for source in (analyses[index].forms, request.forms):
             for root, seen in source.items():
                 forms[root].extend(seen)
         score = float(contributions[index].sum())

@@ -167,8 +167,13 @@ def requests_page(
         found, next_cursor = service.list_requests(
             session, requester_id=user.id, cursor=cursor, limit=QUEUE_PAGE_SIZE
         )
-        context = {"requests": found, "next_cursor": next_cursor, "pager_base": "?mine=1&"}
-        return render(request, "triage/mine.html", context)
+        mine_context: dict[str, Any] = {
+            "requests": found,
+            "next_cursor": next_cursor,
+            "pager_base": "?mine=1&",
+            "state_label": service.state_label,
+        }
+        return render(request, "triage/mine.html", mine_context)
     filters: dict[str, Any] = {
         "department": department.strip() or None,
         "objective_id": _number(objective_id),
@@ -188,7 +193,7 @@ def requests_page(
     ]
     query = {"state": state, "department": department, "objective_id": objective_id}
     kept = {key: value for key, value in query.items() if value}
-    context = {
+    context: dict[str, Any] = {
         "rows": rows,
         "counts": service.counts_by_state(session, **filters),
         "state": state,
