@@ -4,6 +4,14 @@ from propulse.audit.models import AuditEntry
 from propulse.auth.models import ApiToken
 from propulse.notifications.models import Notification, OutboundEmail
 from propulse.okrs.models import CheckIn, KeyResult, Objective, OkrLimits, Period
+from propulse.playbooks.models import (
+    Playbook,
+    PlaybookVersion,
+    Project,
+    Step,
+    Task,
+    TaskComment,
+)
 from propulse.triage.models import Request, RequestTransition
 from propulse.workspace.models import Team, User, Workspace, team_members
 
@@ -17,8 +25,14 @@ __all__ = [
     "OkrLimits",
     "OutboundEmail",
     "Period",
+    "Playbook",
+    "PlaybookVersion",
+    "Project",
     "Request",
     "RequestTransition",
+    "Step",
+    "Task",
+    "TaskComment",
     "Team",
     "User",
     "Workspace",

@@ -69,7 +69,9 @@ def bring_to(session, cast, request, state, objectives, original):
     assert request.state == state
 
 
-ALLOWED = [(source, target) for source, targets in service.ALLOWED_MOVES.items() for target in targets]
+ALLOWED = [
+    (source, target) for source, targets in service.ALLOWED_MOVES.items() for target in targets
+]
 REFUSED = [pair for pair in product(RequestState, RequestState) if pair not in ALLOWED]
 
 
@@ -294,12 +296,17 @@ def test_the_database_refuses_an_accepted_request_without_objective(session, cas
     row = Request(
         title="Sneaked in", department="Sales", requester_id=cast.salesperson.id, state="accepted"
     )
-    with pytest.raises(IntegrityError), session.begin_nested():
-        session.add(row)
+    savepoint = session.begin_nested()
+    session.add(row)
+    with pytest.raises(IntegrityError):
         session.flush()
+    savepoint.rollback()
     request = submit(session, cast.salesperson)
-    with pytest.raises(IntegrityError), session.begin_nested():
+    savepoint = session.begin_nested()
+    with pytest.raises(IntegrityError):
         session.execute(update(Request).where(Request.id == request.id).values(state="accepted"))
+    savepoint.rollback()
+    assert session.get(Request, request.id).state == RequestState.new
 
 
 def test_queue_listing_filters_and_counts(session, cast, objectives):

@@ -109,7 +109,9 @@ def test_invalid_input_is_shown_next_to_each_field_and_kept(client, cast):
     assert "A link starts with https:// or http://." in response.text
 
 
-def test_the_managers_queue_shows_counts_suggestions_and_shortcuts(client, cast, session, objectives):
+def test_the_managers_queue_shows_counts_suggestions_and_shortcuts(
+    client, cast, session, objectives
+):
     fair = submit(
         session,
         cast.salesperson,
@@ -257,21 +259,23 @@ def test_the_request_page_ranks_suggestions_and_shows_the_history(
         "Webinar series for German industry",
         "Webinars to generate enterprise pipeline in Germany.",
     )
-    decide(session, cast.manager, request, action="park", reason="After Q1", until=TODAY + timedelta(9))
+    decide(
+        session, cast.manager, request, action="park", reason="After Q1", until=TODAY + timedelta(9)
+    )
     sign_in(client, cast.manager.email)
     page = client.get(f"/requests/{request.id}")
     assert page.status_code == 200
     suggestions = page.text[page.text.index('<ol class="suggestions">') :]
     assert suggestions.index(objectives[0].title) < suggestions.index(objectives[1].title)
     assert "Shared terms:" in page.text and "Accept for this one" in page.text
-    assert 'id="f-serves"' in page.text and "selected" not in page.text.split('id="f-serves"')[1][:200]
+    assert (
+        'id="f-serves"' in page.text and "selected" not in page.text.split('id="f-serves"')[1][:200]
+    )
     assert "Julien (manager)" in page.text and "After Q1" in page.text
     assert "parked" in page.text and "Put it back in the queue" in page.text
 
 
-def test_a_full_page_decision_shows_errors_next_to_fields_then_redirects(
-    client, cast, session
-):
+def test_a_full_page_decision_shows_errors_next_to_fields_then_redirects(client, cast, session):
     request = submit(session, cast.salesperson, "Trade show in Munich")
     sign_in(client, cast.manager.email)
     refused = post_form(

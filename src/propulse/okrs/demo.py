@@ -14,7 +14,8 @@ from propulse.okrs.schemas import CheckInCreate, KeyResultCreate, ObjectiveCreat
 from propulse.workspace.models import User
 
 # (objective, why, [(key result, unit, start, target, direction, commitment, reached share)])
-QUARTER = [
+KeyResultRow = tuple[str, str, float, float, str, str, float]
+QUARTER: list[tuple[str, str, list[KeyResultRow]]] = [
     (
         "Générer du pipeline enterprise en Allemagne",
         "Le test commercial a validé le marché : il faut maintenant un flux régulier de rendez-vous qualifiés.",
