@@ -56,6 +56,8 @@ def create_api() -> FastAPI:
     from propulse.auth.api import router as auth_router
     from propulse.notifications.api import router as notifications_router
     from propulse.okrs.api import router as okrs_router
+    from propulse.playbooks.api import router as playbooks_router
+    from propulse.playbooks.project_api import router as projects_router
     from propulse.triage.api import router as triage_router
     from propulse.workspace.api import router as workspace_router
 
@@ -80,6 +82,8 @@ def create_api() -> FastAPI:
         notifications_router,
         okrs_router,
         triage_router,
+        playbooks_router,
+        projects_router,
     ):
         api.include_router(router, dependencies=[Depends(api_user)])
 

@@ -16,6 +16,8 @@ from propulse.kit.cli import stderr
 from propulse.kit.errors import DomainError
 from propulse.okrs.cli import app as okrs_app
 from propulse.ops import cli as ops
+from propulse.playbooks.cli import app as playbooks_app
+from propulse.playbooks.project_cli import app as projects_app
 from propulse.triage.cli import app as requests_app
 from propulse.workspace.cli import app as users_app
 
@@ -53,6 +55,8 @@ app.add_typer(tokens_app, name="tokens")
 app.add_typer(ops.jobs_app, name="jobs")
 app.add_typer(okrs_app, name="okrs")
 app.add_typer(requests_app, name="requests")
+app.add_typer(playbooks_app, name="playbooks")
+app.add_typer(projects_app, name="projects")
 
 
 def main() -> None:

@@ -5,7 +5,9 @@ from propulse.auth.models import ApiToken
 from propulse.notifications.models import Notification, OutboundEmail
 from propulse.okrs.models import CheckIn, KeyResult, Objective, OkrLimits, Period
 from propulse.playbooks.models import (
+    CalendarFeed,
     Playbook,
+    PlaybookSuggestion,
     PlaybookVersion,
     Project,
     Step,
@@ -18,6 +20,7 @@ from propulse.workspace.models import Team, User, Workspace, team_members
 __all__ = [
     "ApiToken",
     "AuditEntry",
+    "CalendarFeed",
     "CheckIn",
     "KeyResult",
     "Notification",
@@ -26,6 +29,7 @@ __all__ = [
     "OutboundEmail",
     "Period",
     "Playbook",
+    "PlaybookSuggestion",
     "PlaybookVersion",
     "Project",
     "Request",

@@ -18,12 +18,16 @@ def page_routers() -> list[APIRouter]:
     from propulse.notifications.views import router as notifications_router
     from propulse.okrs.period_views import router as okr_periods_router
     from propulse.okrs.views import router as okrs_router
+    from propulse.playbooks.project_views import router as projects_router
+    from propulse.playbooks.views import router as playbooks_router
     from propulse.triage.views import router as triage_router
     from propulse.workspace.views import router as workspace_router
 
     add_navigation(NavEntry(lazy_gettext("Home"), "/", order=0))
     add_navigation(NavEntry(lazy_gettext("Objectives"), "/okrs", order=10))
     add_navigation(NavEntry(lazy_gettext("Requests"), "/requests", order=20))
+    add_navigation(NavEntry(lazy_gettext("Playbooks"), "/playbooks", order=30))
+    add_navigation(NavEntry(lazy_gettext("Projects"), "/projects", order=31))
     add_navigation(NavEntry(lazy_gettext("People"), "/people", order=80))
     add_navigation(NavEntry(lazy_gettext("Teams"), "/teams", order=81))
     add_navigation(NavEntry(lazy_gettext("Audit log"), "/audit", Role.admin, order=90))
@@ -38,4 +42,6 @@ def page_routers() -> list[APIRouter]:
         okr_periods_router,
         okrs_router,
         triage_router,
+        playbooks_router,
+        projects_router,
     ]

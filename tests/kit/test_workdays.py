@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
@@ -245,7 +246,12 @@ def test_spread_skips_days_the_caller_avoids():
     assert no_tuesdays == [d("2027-05-03"), d("2027-05-10"), d("2027-05-19"), d("2027-05-24")]
     already_booked = {d("2027-05-10"), d("2027-05-11")}
     dates = spread(
-        d("2027-05-03"), 2, every_days=7, kind=CALENDAR, country="FR", avoid=already_booked.__contains__
+        d("2027-05-03"),
+        2,
+        every_days=7,
+        kind=CALENDAR,
+        country="FR",
+        avoid=already_booked.__contains__,
     )
     assert dates == [d("2027-05-03"), d("2027-05-12")]
 
@@ -272,7 +278,10 @@ def test_results_are_deterministic():
         return (
             public_holidays("DE", 2027),
             spread(d("2027-04-01"), 10, every_days=3, kind=WORKING, country="DE"),
-            [shift(d("2027-10-15"), offset, kind=WORKING, country="DE") for offset in range(-30, 15)],
+            [
+                shift(d("2027-10-15"), offset, kind=WORKING, country="DE")
+                for offset in range(-30, 15)
+            ],
             holidays_between(d("2027-01-01"), d("2027-12-31"), "DE"),
         )
 
@@ -339,6 +348,6 @@ def test_spread_gives_increasing_working_days_outside_avoided_ones(
         avoid=lambda day: day.weekday() == booked_weekday,
     )
     assert len(dates) == count
-    assert all(earlier < later for earlier, later in zip(dates, dates[1:], strict=False))
+    assert all(earlier < later for earlier, later in pairwise(dates))
     assert all(day >= start and is_working_day(day, "FR") for day in dates)
     assert all(day.weekday() != booked_weekday for day in dates)

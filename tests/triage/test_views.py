@@ -295,3 +295,28 @@ def test_a_full_page_decision_shows_errors_next_to_fields_then_redirects(client,
     )
     assert done.status_code == 303 and done.headers["location"] == "/requests?state=new"
     assert "is declined" in client.get("/requests").text
+
+
+def test_the_queue_pages_by_cursor_and_keeps_its_filters(client, cast, session, objectives):
+    for index in range(triage_views.QUEUE_PAGE_SIZE + 2):
+        submit(session, cast.salesperson, f"Idea {index:02d}")
+    submit(session, cast.salesperson, "Elsewhere", department="Executive")
+    sign_in(client, cast.manager.email)
+    first = client.get("/requests?department=Sales")
+    assert first.text.count('class="request-row') == triage_views.QUEUE_PAGE_SIZE
+    link = re.search(r'<nav class="pager"[^>]*><a href="([^"]+)"', first.text)
+    assert link and "state=new" in link.group(1) and "department=Sales" in link.group(1)
+    second = client.get("/requests" + link.group(1).replace("&amp;", "&"))
+    assert second.text.count('class="request-row') == 2
+    assert "Idea 26" in second.text and "Elsewhere" not in second.text
+
+
+def test_the_objective_filter_shows_what_serves_it(client, cast, session, objectives):
+    fair = submit(session, cast.salesperson, "Trade show")
+    webinar = submit(session, cast.salesperson, "Webinar")
+    decide(session, cast.manager, fair, action="accept", objective_id=objectives[0].id)
+    decide(session, cast.manager, webinar, action="accept", objective_id=objectives[2].id)
+    sign_in(client, cast.manager.email)
+    page = client.get(f"/requests?state=accepted&objective_id={objectives[2].id}")
+    assert "Webinar" in page.text and "Trade show" not in page.text
+    assert re.search(r'accepted <span class="count">1</span>', page.text)

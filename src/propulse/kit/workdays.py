@@ -204,6 +204,8 @@ def working_days_between(
     start: date, end: date, country: str, subdivision: str | None = None
 ) -> int:
     """Count the working days from ``start`` to ``end``, both included (0 if end < start)."""
+    if end < start:
+        return 0
     country = _country_code(country)
     total = 0
     # Per year, subtract the days off inside the range instead of testing each day.

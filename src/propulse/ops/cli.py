@@ -27,6 +27,7 @@ def init(
 ) -> None:
     """Create or migrate the database, and the workspace on first run (idempotent)."""
     from propulse.kit.forms import validate
+    from propulse.playbooks import service as playbooks
     from propulse.workspace import service as workspace
     from propulse.workspace.schemas import WorkspaceUpdate
 
@@ -44,7 +45,10 @@ def init(
             language=data.language,
             timezone=data.timezone,
         )
+        loaded = playbooks.load_library(session)
     stdout.print(f"Database ready: {get_settings().effective_database_url}")
+    if loaded:
+        stdout.print(f"{len(loaded)} built-in playbooks loaded")
 
 
 def serve(

@@ -67,6 +67,8 @@ class Playbook(Timestamped, Base):
     is_builtin: Mapped[bool] = mapped_column(default=False)
     # The number of the newest published version (0 while never published).
     current_version: Mapped[int] = mapped_column(default=0)
+    # The next version being prepared (PlaybookContent as JSON), e.g. from project feedback.
+    draft: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     version: Mapped[int] = mapped_column(default=1)
 
     owner: Mapped[User | None] = relationship(lazy="joined")
@@ -233,3 +235,50 @@ class TaskComment(Base):
 
     task: Mapped[Task] = relationship(back_populates="comments", lazy="raise")
     author: Mapped[User | None] = relationship(lazy="joined")
+
+
+class SuggestionStatus(StrEnum):
+    proposed = "proposed"
+    accepted = "accepted"
+    rejected = "rejected"
+
+
+class PlaybookSuggestion(Base):
+    """What a closed project says to change in its playbook; accepted ones go into the draft."""
+
+    __tablename__ = "playbook_suggestions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    playbook_id: Mapped[int] = mapped_column(
+        ForeignKey("playbooks.id", ondelete="CASCADE"), index=True
+    )
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"))
+    step_key: Mapped[str | None] = mapped_column(String(80))
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[SuggestionStatus] = mapped_column(String(10), default=SuggestionStatus.proposed)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id], lazy="joined")
+
+
+class CalendarFeed(Base):
+    """A secret calendar address (ICS) for a project or a person; only its hash is kept."""
+
+    __tablename__ = "calendar_feeds"
+    __table_args__ = (
+        CheckConstraint("(project_id IS NULL) != (user_id IS NULL)", name="project_or_person"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    project_id: Mapped[int | None] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column()

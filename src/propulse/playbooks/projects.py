@@ -268,9 +268,7 @@ def get_project(session: Session, *, project_id: int) -> Project:
 
 
 def list_projects(session: Session, *, status: str | None = "active") -> list[Project]:
-    statement: Select[Project] = select(Project).order_by(
-        Project.anchor_on.desc(), Project.id
-    )
+    statement: Select[Project] = select(Project).order_by(Project.anchor_on.desc(), Project.id)
     if status:
         statement = statement.where(Project.status == status)
     return list(session.scalars(statement))

@@ -29,7 +29,8 @@ from propulse.workspace.permissions import has_role
 
 router = html_router()
 
-QUEUE_PAGE_SIZE = 50
+QUEUE_PAGE_SIZE = 25  # a triage session works through a page; each row ranks the objectives
+MINE_PAGE_SIZE = 50
 CREATE_FIELDS = ("title", "description", "department", "wished_on", "link", "requester_id")
 SCORE_FIELDS = ("impact", "confidence", "ease", "effort_days")
 DECISION_FIELDS = ("action", "objective_id", "key_result_id", "reason", "until", "version")
@@ -165,7 +166,7 @@ def requests_page(
     """Show the triage queue to managers, and their own requests to everyone else."""
     if mine or not has_role(user, Role.manager):
         found, next_cursor = service.list_requests(
-            session, requester_id=user.id, cursor=cursor, limit=QUEUE_PAGE_SIZE
+            session, requester_id=user.id, cursor=cursor, limit=MINE_PAGE_SIZE
         )
         mine_context: dict[str, Any] = {
             "requests": found,

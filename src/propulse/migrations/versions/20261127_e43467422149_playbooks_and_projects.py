@@ -1,8 +1,8 @@
 """playbooks and projects
 
-Revision ID: 0d8b6cb10652
+Revision ID: e43467422149
 Revises: a6035acf27b9
-Create Date: 2026-11-27 13:20:28.219067
+Create Date: 2026-11-27 13:21:41.360158
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from alembic import op
 import propulse.db
 
 
-revision = '0d8b6cb10652'
+revision = 'e43467422149'
 down_revision = 'a6035acf27b9'
 branch_labels = None
 depends_on = None
@@ -40,6 +40,7 @@ def upgrade() -> None:
     sa.Column('translation_id', sa.Integer(), nullable=True),
     sa.Column('is_builtin', sa.Boolean(), nullable=False),
     sa.Column('current_version', sa.Integer(), nullable=False),
+    sa.Column('draft', sa.JSON(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', propulse.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', propulse.db.UTCDateTime(timezone=True), nullable=False),
@@ -110,6 +111,44 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['request_id'], ['triage_requests.id'], name=op.f('fk_projects_request_id_triage_requests'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_projects'))
     )
+    op.create_table('calendar_feeds',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('project_id', sa.Integer(), nullable=True),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', propulse.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', propulse.db.UTCDateTime(timezone=True), nullable=True),
+    sa.CheckConstraint('(project_id IS NULL) != (user_id IS NULL)', name=op.f('ck_calendar_feeds_project_or_person')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_calendar_feeds_created_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_calendar_feeds_project_id_projects'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_calendar_feeds_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_calendar_feeds')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_calendar_feeds_token_hash'))
+    )
+    with op.batch_alter_table('calendar_feeds', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_calendar_feeds_project_id'), ['project_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_calendar_feeds_user_id'), ['user_id'], unique=False)
+
+    op.create_table('playbook_suggestions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('playbook_id', sa.Integer(), nullable=False),
+    sa.Column('project_id', sa.Integer(), nullable=True),
+    sa.Column('step_key', sa.String(length=80), nullable=True),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=True),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', propulse.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_playbook_suggestions_author_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_playbook_suggestions_decided_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['playbook_id'], ['playbooks.id'], name=op.f('fk_playbook_suggestions_playbook_id_playbooks'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_playbook_suggestions_project_id_projects'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_playbook_suggestions'))
+    )
+    with op.batch_alter_table('playbook_suggestions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_playbook_suggestions_playbook_id'), ['playbook_id'], unique=False)
+
     op.create_table('project_tasks',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('project_id', sa.Integer(), nullable=False),
@@ -169,6 +208,15 @@ def downgrade() -> None:
         batch_op.drop_index('ix_project_tasks_assignee_due')
 
     op.drop_table('project_tasks')
+    with op.batch_alter_table('playbook_suggestions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_playbook_suggestions_playbook_id'))
+
+    op.drop_table('playbook_suggestions')
+    with op.batch_alter_table('calendar_feeds', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_calendar_feeds_user_id'))
+        batch_op.drop_index(batch_op.f('ix_calendar_feeds_project_id'))
+
+    op.drop_table('calendar_feeds')
     op.drop_table('projects')
     op.drop_table('playbook_versions')
     op.drop_table('playbook_steps')

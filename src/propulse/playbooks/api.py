@@ -1,0 +1,7 @@
+"""API of playbooks."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["playbooks"])
