@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -106,6 +107,7 @@ def create_app() -> FastAPI:
         openapi_url=None,
     )
     install_error_handlers(app, api=False)
+    app.add_middleware(GZipMiddleware, minimum_size=2048)
     app.add_middleware(LocaleMiddleware)
     app.add_middleware(
         SessionMiddleware,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 
 import typer
@@ -12,6 +13,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageErro
 from propulse.audit import service as audit
 from propulse.auth.cli import app as tokens_app
 from propulse.cli_support import set_acting_email
+from propulse.config import get_settings
 from propulse.kit.cli import stderr
 from propulse.kit.errors import DomainError
 from propulse.okrs.cli import app as okrs_app
@@ -82,4 +84,15 @@ def main() -> None:
     except DomainError as error:
         stderr.print(f"[red]Error:[/red] {error.message}", highlight=False)
         sys.exit(2)
+    except Exception as error:
+        # A bug, not a user error: one line for the person, the traceback for the log.
+        logging.getLogger("propulse.cli").debug("unexpected error", exc_info=True)
+        stderr.print(
+            f"[red]Unexpected error:[/red] {type(error).__name__}: {error} "
+            "(set PROPULSE_DEBUG=1 to see the details)",
+            highlight=False,
+        )
+        if get_settings().debug:
+            raise
+        sys.exit(1)
     sys.exit(result if isinstance(result, int) else 0)

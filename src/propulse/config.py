@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 50 * 1024 * 1024
     backups_kept: int = 7
     jobs_backend: Literal["auto", "memory"] = "auto"
+    debug: bool = False
 
     @property
     def effective_database_url(self) -> str:

@@ -78,7 +78,7 @@ class Playbook(Timestamped, Base):
         order_by="Step.position",
         cascade="all, delete-orphan",
     )
-    translation: Mapped[Playbook | None] = relationship(remote_side=[id], lazy="raise")
+    translation: Mapped[Playbook | None] = relationship(remote_side=[id], lazy="select")
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from propulse.okrs import service as okrs
-from propulse.okrs.models import Period
+from propulse.okrs.models import Objective, Period
 from propulse.triage.models import Request, RequestState
 from propulse.triage.suggest import ObjectiveText, SuggestionResult, rank_objectives
 from propulse.workspace import service as workspace
@@ -94,9 +94,19 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def suggestions_for(session: Session, *, request: Request, today: date) -> SuggestionResult:
-    """Rank the current objectives by how well the request's text matches them."""
-    objectives = okrs.current_objectives(session, today=today)
+def suggestions_for(
+    session: Session,
+    *,
+    request: Request,
+    today: date,
+    objectives: list[Objective] | None = None,
+) -> SuggestionResult:
+    """Rank the current objectives by how well the request's text matches them.
+
+    A page listing many requests loads ``objectives`` once and passes them in.
+    """
+    if objectives is None:
+        objectives = okrs.current_objectives(session, today=today)
     texts = [
         ObjectiveText(
             objective_id=objective.id,

@@ -58,11 +58,13 @@ class Row:
     next_id: int | None = None
 
 
-def _suggestions(session: Session, request: TriageRequest) -> SuggestionResult | None:
+def _suggestions(
+    session: Session, request: TriageRequest, objectives: list[Objective] | None = None
+) -> SuggestionResult | None:
     """Rank the current objectives for a request that may still be accepted."""
     if RequestState.accepted not in service.ALLOWED_MOVES[RequestState(request.state)]:
         return None
-    return figures.suggestions_for(session, request=request, today=today())
+    return figures.suggestions_for(session, request=request, today=today(), objectives=objectives)
 
 
 def _row(
@@ -70,8 +72,9 @@ def _row(
     request: TriageRequest,
     previous_id: int | None = None,
     next_id: int | None = None,
+    objectives: list[Objective] | None = None,
 ) -> Row:
-    ranked = _suggestions(session, request)
+    ranked = _suggestions(session, request, objectives)
     return Row(
         request=request,
         best=ranked.suggestions[0] if ranked and ranked.suggestions else None,
@@ -183,12 +186,14 @@ def requests_page(
         session, state=state, cursor=cursor, limit=QUEUE_PAGE_SIZE, **filters
     )
     ids = [item.id for item in found]
+    objectives = _current_objectives(session)
     rows = [
         _row(
             session,
             item,
             previous_id=ids[index - 1] if index > 0 else None,
             next_id=ids[index + 1] if index + 1 < len(ids) else None,
+            objectives=objectives,
         )
         for index, item in enumerate(found)
     ]
