@@ -69,8 +69,11 @@ def bring_to(session, cast, request, state, objectives, original):
     assert request.state == state
 
 
+# Sorted: the moves are frozensets, whose order differs between processes (pytest-xdist).
 ALLOWED = [
-    (source, target) for source, targets in service.ALLOWED_MOVES.items() for target in targets
+    (source, target)
+    for source, targets in service.ALLOWED_MOVES.items()
+    for target in sorted(targets)
 ]
 REFUSED = [pair for pair in product(RequestState, RequestState) if pair not in ALLOWED]
 
