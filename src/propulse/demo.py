@@ -13,6 +13,8 @@ from propulse.kit.security import hash_password
 from propulse.notifications import service as notifications
 from propulse.okrs import demo as okrs_demo
 from propulse.okrs import service as okrs
+from propulse.playbooks import demo as playbooks_demo
+from propulse.playbooks import service as playbooks
 from propulse.triage import demo as triage_demo
 from propulse.workspace import service as workspace
 from propulse.workspace.models import Role, User
@@ -89,6 +91,9 @@ def seed(session: Session) -> bool:
     objectives = okrs.active_objectives(session, period_id=period.id)
     sales = [user for user in by_email.values() if user.role == Role.viewer]
     triage_demo.seed(session, triager=actor, requesters=sales, objectives=objectives, today=today)
+    playbooks.load_library(session)
+    members = [user for user in by_email.values() if user.role in (Role.manager, Role.member)]
+    playbooks_demo.seed(session, people=members, objectives=objectives, today=today)
     notifications.notify(
         session,
         user=actor,
