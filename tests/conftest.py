@@ -145,3 +145,29 @@ def smtp_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     server.stop()
     monkeypatch.delenv("PROPULSE_SMTP_URL")
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def run(session_factory, capsys):
+    """Run a command in-process as `main()` would; return (exit code, stdout, stderr)."""
+    from propulse.cli import main
+    from propulse.cli_support import set_acting_email
+
+    def invoke(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
+        import io
+        import sys
+
+        old_argv, old_stdin = sys.argv, sys.stdin
+        sys.argv = ["propulse", *args]
+        if stdin is not None:
+            sys.stdin = io.StringIO(stdin)
+        try:
+            with pytest.raises(SystemExit) as exit_info:
+                main()
+        finally:
+            sys.argv, sys.stdin = old_argv, old_stdin
+            set_acting_email(None)
+        captured = capsys.readouterr()
+        return int(exit_info.value.code or 0), captured.out, captured.err
+
+    return invoke

@@ -4,37 +4,10 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from sqlalchemy import select
 
 from propulse.audit.models import AuditEntry
 from propulse.cli import app
-from propulse.cli_support import set_acting_email
-
-
-@pytest.fixture
-def run(session_factory, capsys):
-    """Run a command in-process as `main()` would; return (exit code, stdout, stderr)."""
-    from propulse.cli import main
-
-    def invoke(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
-        import io
-        import sys
-
-        old_argv, old_stdin = sys.argv, sys.stdin
-        sys.argv = ["propulse", *args]
-        if stdin is not None:
-            sys.stdin = io.StringIO(stdin)
-        try:
-            with pytest.raises(SystemExit) as exit_info:
-                main()
-        finally:
-            sys.argv, sys.stdin = old_argv, old_stdin
-            set_acting_email(None)
-        captured = capsys.readouterr()
-        return int(exit_info.value.code or 0), captured.out, captured.err
-
-    return invoke
 
 
 def test_every_command_has_help(run):

@@ -37,7 +37,12 @@ def test_a_fourth_objective_is_refused_on_the_page_with_archive_and_replace(clie
     period = make_quarter(session, cast)
     session.commit()
     sign_in(client, cast.manager.email)
-    refused = post_form(client, "/okrs", f"/okrs/periods/{period.id}/objectives", {"title": "Sponsor a golf tournament"})
+    refused = post_form(
+        client,
+        "/okrs",
+        f"/okrs/periods/{period.id}/objectives",
+        {"title": "Sponsor a golf tournament"},
+    )
     assert refused.status_code == 409
     assert "At most 3 objectives per team and period" in refused.text
     assert "Replace it by Sponsor a golf tournament" in refused.text
@@ -59,7 +64,9 @@ def test_a_key_result_with_target_equal_to_start_shows_the_error(client, cast, s
     objective = okrs.active_objectives(session, period_id=period.id)[0]
     sign_in(client, cast.manager.email)
     response = post_form(
-        client, "/okrs", f"/okrs/objectives/{objective.id}/key-results",
+        client,
+        "/okrs",
+        f"/okrs/objectives/{objective.id}/key-results",
         {"title": "Leads", "start_value": "10", "target_value": "10", "direction": "increase"},
     )
     assert response.status_code == 422
@@ -72,12 +79,22 @@ def test_a_check_in_from_the_page_updates_the_key_result_and_its_chart(client, c
     session.commit()
     kr = okrs.active_objectives(session, period_id=period.id)[0].key_results[0]
     sign_in(client, cast.intern.email)
-    response = post_form(client, f"/okrs/key-results/{kr.id}", f"/okrs/key-results/{kr.id}/check-ins", {"value": "42,5", "confidence": "8", "comment": "Two webinars done"})
+    response = post_form(
+        client,
+        f"/okrs/key-results/{kr.id}",
+        f"/okrs/key-results/{kr.id}/check-ins",
+        {"value": "42,5", "confidence": "8", "comment": "Two webinars done"},
+    )
     assert response.status_code == 303
     page = client.get(f"/okrs/key-results/{kr.id}")
     assert "Two webinars done" in page.text
     assert "<svg" in page.text and 'role="img"' in page.text
-    bad = post_form(client, f"/okrs/key-results/{kr.id}", f"/okrs/key-results/{kr.id}/check-ins", {"value": "50", "confidence": "11"})
+    bad = post_form(
+        client,
+        f"/okrs/key-results/{kr.id}",
+        f"/okrs/key-results/{kr.id}/check-ins",
+        {"value": "50", "confidence": "11"},
+    )
     assert bad.status_code == 422
     assert 'id="e-confidence"' in bad.text
 
@@ -90,9 +107,15 @@ def test_closing_a_period_from_the_pages(client, cast, session):
     page = client.get(f"/okrs/periods/{period.id}/close")
     assert page.status_code == 200
     grade_field = f"grade_{first.key_results[0].id}"
-    saved = client.post(f"/okrs/periods/{period.id}/grades", data={grade_field: "0,8", "csrf_token": csrf_from(page)})
+    saved = client.post(
+        f"/okrs/periods/{period.id}/grades",
+        data={grade_field: "0,8", "csrf_token": csrf_from(page)},
+    )
     assert saved.status_code == 303
-    closed = client.post(f"/okrs/periods/{period.id}/close", data={"carry": str(first.id), "csrf_token": csrf_from(page)})
+    closed = client.post(
+        f"/okrs/periods/{period.id}/close",
+        data={"carry": str(first.id), "csrf_token": csrf_from(page)},
+    )
     assert closed.status_code == 303
     report = client.get(closed.headers["location"])
     assert report.status_code == 200
@@ -120,7 +143,9 @@ def test_csv_export_then_import_into_a_new_period(client, cast, session):
     content = exported.content
     assert b"Generate enterprise pipeline in Germany" in content
     page = client.get("/okrs/periods/new")
-    created = client.post("/okrs/periods/new", data={"name": "2027-Q2", "csrf_token": csrf_from(page)})
+    created = client.post(
+        "/okrs/periods/new", data={"name": "2027-Q2", "csrf_token": csrf_from(page)}
+    )
     assert created.status_code == 303
     new_period = okrs.find_period(session, name="2027-Q2", team_id=period.team_id)
     imported = client.post(
@@ -153,8 +178,12 @@ def test_a_wrong_csv_names_the_lines_and_imports_nothing(client, cast, session):
 
 def test_an_admin_lowers_the_limits(client, cast, session):
     sign_in(client, cast.cmo.email)
-    response = post_form(client, "/okrs/limits", "/okrs/limits", {"max_objectives": "2", "max_key_results": "3"})
+    response = post_form(
+        client, "/okrs/limits", "/okrs/limits", {"max_objectives": "2", "max_key_results": "3"}
+    )
     assert response.status_code == 303
-    refused = post_form(client, "/okrs/limits", "/okrs/limits", {"max_objectives": "5", "max_key_results": "3"})
+    refused = post_form(
+        client, "/okrs/limits", "/okrs/limits", {"max_objectives": "5", "max_key_results": "3"}
+    )
     assert refused.status_code == 422
     assert okrs.get_limits(session).max_objectives == 2

@@ -25,11 +25,28 @@ def sample() -> PlaybookContent:
         success_measures=["40 % attendance"],
         translation="fr",
         steps=[
-            StepContent(key="topic", title="Choose the topic", owner_role="Webinar lead", offset_days=-42,
-                        duration_days=2, checklist=["Ask sales"], deliverables=["Brief"], advice="Ask: why?",
-                        tutorial="Talk to **sales**."),
-            StepContent(key="script", title="Write the script", owner_role="Writer", after_key="topic",
-                        lag_days=1, duration_days=3, day_kind="calendar", effort_hours=12.5, optional=True),
+            StepContent(
+                key="topic",
+                title="Choose the topic",
+                owner_role="Webinar lead",
+                offset_days=-42,
+                duration_days=2,
+                checklist=["Ask sales"],
+                deliverables=["Brief"],
+                advice="Ask: why?",
+                tutorial="Talk to **sales**.",
+            ),
+            StepContent(
+                key="script",
+                title="Write the script",
+                owner_role="Writer",
+                after_key="topic",
+                lag_days=1,
+                duration_days=3,
+                day_kind="calendar",
+                effort_hours=12.5,
+                optional=True,
+            ),
         ],
     )
 
@@ -44,7 +61,9 @@ def test_a_playbook_round_trips_through_files_losslessly(tmp_path: Path):
 def test_errors_name_the_file_and_the_problem(tmp_path: Path):
     folder = files.write_folder(sample(), tmp_path)
     (folder / "steps" / "02-script.md").write_text("---\nkey: script\ntitle: [unclosed\n---\n")
-    (folder / "steps" / "03-extra.md").write_text("---\nkey: extra\ntitle: Extra\nowner_role: X\nafter: {step: nowhere}\n---\n")
+    (folder / "steps" / "03-extra.md").write_text(
+        "---\nkey: extra\ntitle: Extra\nowner_role: X\nafter: {step: nowhere}\n---\n"
+    )
     with pytest.raises(ContentError) as error:
         files.read_folder(folder)
     wheres = " ".join(where for where, _what in error.value.problems)
@@ -68,7 +87,15 @@ def test_the_built_in_library_is_complete_in_french_and_english():
     by_slug: dict[str, dict[str, PlaybookContent]] = {}
     for content in contents:
         by_slug.setdefault(content.slug, {})[content.language] = content
-    expected = {"webinar", "email-campaign", "trade-show", "nurturing-sequence", "content-recycling", "market-entry", "onboarding"}
+    expected = {
+        "webinar",
+        "email-campaign",
+        "trade-show",
+        "nurturing-sequence",
+        "content-recycling",
+        "market-entry",
+        "onboarding",
+    }
     assert expected <= set(by_slug)
     for slug, languages in by_slug.items():
         assert set(languages) == {"en", "fr"}, slug
@@ -84,7 +111,9 @@ def test_diff_lists_changed_added_removed_and_moved_steps():
     after = sample()
     after.name = "Scripted webinar (v2)"
     after.steps[0].advice = "Ask sales first."
-    after.steps.append(StepContent(key="recycle", title="Recycle", owner_role="Writer", offset_days=7))
+    after.steps.append(
+        StepContent(key="recycle", title="Recycle", owner_role="Writer", offset_days=7)
+    )
     result = diff.compare(before, after)
     assert [c.field for c in result.fields] == ["name"]
     kinds = {change.key: change.kind for change in result.steps}

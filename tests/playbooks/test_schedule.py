@@ -28,7 +28,9 @@ def test_offsets_in_working_days_skip_weekends_and_french_holidays():
 
 def test_calendar_days_are_plain_dates():
     planned = schedule.plan(
-        [step("remind", offset_days=-1, day_kind="calendar")], anchor=date(2027, 5, 10), country="FR"
+        [step("remind", offset_days=-1, day_kind="calendar")],
+        anchor=date(2027, 5, 10),
+        country="FR",
     )
     assert planned["remind"].start_on == date(2027, 5, 9)  # a Sunday, and that is fine
 
@@ -58,7 +60,11 @@ def test_fixed_dates_are_kept_and_followers_move_after_them():
 
 def test_a_cycle_is_refused():
     with pytest.raises(ValueError, match="wait for each other"):
-        schedule.plan([step("a", after_key="b"), step("b", after_key="a")], anchor=date(2027, 1, 4), country="FR")
+        schedule.plan(
+            [step("a", after_key="b"), step("b", after_key="a")],
+            anchor=date(2027, 1, 4),
+            country="FR",
+        )
 
 
 def test_over_capacity_days_are_found():
