@@ -18,6 +18,7 @@ def page_routers() -> list[APIRouter]:
     from propulse.notifications.views import router as notifications_router
     from propulse.okrs.period_views import router as okr_periods_router
     from propulse.okrs.views import router as okrs_router
+    from propulse.playbooks.calendar_views import public as calendars_public
     from propulse.playbooks.project_views import router as projects_router
     from propulse.playbooks.views import router as playbooks_router
     from propulse.triage.views import router as triage_router
@@ -34,6 +35,7 @@ def page_routers() -> list[APIRouter]:
     add_navigation(NavEntry(lazy_gettext("Settings"), "/settings", Role.admin, order=91))
     return [
         auth_public,
+        calendars_public,
         auth_private,
         home_router,
         workspace_router,

@@ -135,3 +135,19 @@ def page(browser, live_server: LiveServer):  # type: ignore[no-untyped-def]
     opened.set_default_timeout(10_000)
     yield opened
     context.close()
+
+
+def sign_in(page, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD) -> None:  # type: ignore[no-untyped-def]
+    """Sign in through the form, then make sure the interface is in English.
+
+    The server lives for the whole session and remembers each person's language, so a test
+    that switched to French must not change what the next one reads.
+    """
+    page.goto("/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+    if page.locator("html").get_attribute("lang") != "en":
+        page.get_by_role("button", name="English").click()
+        page.wait_for_function("document.documentElement.lang === 'en'")

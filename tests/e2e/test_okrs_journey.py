@@ -4,19 +4,12 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
-
-
-def sign_in(page) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(ADMIN_EMAIL)
-    page.get_by_label("Password").fill(ADMIN_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")
+from tests.e2e.conftest import sign_in
 
 
 def test_three_objectives_then_the_fourth_is_refused(page):
     sign_in(page)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")
     page.get_by_role("link", name="Objectives").click()
     page.get_by_role("link", name="Create the period").click()
     page.get_by_label("Name").fill("2031-Q2")
@@ -38,5 +31,9 @@ def test_three_objectives_then_the_fourth_is_refused(page):
     form.get_by_role("button", name="Add the objective").click()
     refusal = page.locator("#refusal")
     expect(refusal).to_contain_text("At most 3 objectives per team and period")
-    expect(refusal.get_by_role("button", name="Replace it by Sponsor the regional golf tournament").first).to_be_visible()
+    expect(
+        refusal.get_by_role(
+            "button", name="Replace it by Sponsor the regional golf tournament"
+        ).first
+    ).to_be_visible()
     expect(page.locator("article.objective")).to_have_count(3)

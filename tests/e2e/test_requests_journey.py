@@ -8,29 +8,34 @@ from datetime import date
 from playwright.sync_api import expect
 
 from propulse.okrs.progress import quarter_name
-from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, sign_in
 
 SALES_EMAIL = "marc@alpinea.example"
 SALES_PASSWORD = "sales person password"
 OBJECTIVE = "Generate enterprise pipeline in Germany"
 
 
-def sign_in(page, email: str, password: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")
-
-
 def test_a_salesperson_submits_and_the_cmo_accepts_against_an_objective(page, live_server):
     live_server.propulse(
-        "users", "add", SALES_EMAIL, "--name", "Marc Lefèvre", "--role", "viewer", "--password-stdin",
+        "users",
+        "add",
+        SALES_EMAIL,
+        "--name",
+        "Marc Lefèvre",
+        "--role",
+        "viewer",
+        "--password-stdin",
         stdin=SALES_PASSWORD + "\n",
     )
     live_server.propulse(
-        "okrs", "add-objective", "--period", quarter_name(date.today()), "--title", OBJECTIVE,
-        "--description", "Trade shows, webinars and ABM for German industrial companies",
+        "okrs",
+        "add-objective",
+        "--period",
+        quarter_name(date.today()),
+        "--title",
+        OBJECTIVE,
+        "--description",
+        "Trade shows, webinars and ABM for German industrial companies",
     )
 
     sign_in(page, SALES_EMAIL, SALES_PASSWORD)

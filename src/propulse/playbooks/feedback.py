@@ -45,7 +45,9 @@ def close_project(
     """Close a project and record what to change in its playbook."""
     ensure_role(actor, Role.member, action=_("close projects"))
     project = projects.get_project(session, project_id=project_id)
-    if project.status != ProjectStatus.active:
+    # A project whose last task got done is "done" by itself: its feedback is still welcome.
+    finished_by_itself = project.status == ProjectStatus.done and not cancelled
+    if project.status != ProjectStatus.active and not finished_by_itself:
         raise Conflict(_("This project is closed already."))
     keys = {task.step_key for task in project.tasks}
     for suggestion in suggestions:

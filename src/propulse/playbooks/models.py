@@ -78,7 +78,10 @@ class Playbook(Timestamped, Base):
         order_by="Step.position",
         cascade="all, delete-orphan",
     )
-    translation: Mapped[Playbook | None] = relationship(remote_side=[id], lazy="select")
+    # Two playbooks point to each other: post_update writes the link after both rows exist.
+    translation: Mapped[Playbook | None] = relationship(
+        remote_side=[id], lazy="select", post_update=True
+    )
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from propulse.audit import service as audit
 from propulse.db import utcnow
 from propulse.kit import workdays
-from propulse.kit.errors import Conflict, InvalidInput, NotFound
+from propulse.kit.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from propulse.kit.i18n import gettext as _
 from propulse.okrs import service as okrs
 from propulse.playbooks import schedule, service
@@ -25,6 +25,7 @@ from propulse.playbooks.models import (
     TaskComment,
     TaskStatus,
 )
+from propulse.triage import service as triage
 from propulse.workspace import service as workspace
 from propulse.workspace.models import Role, User
 from propulse.workspace.permissions import ensure_role
@@ -208,9 +209,20 @@ def launch(
         objective_id = okrs.get_key_result(session, key_result_id=key_result_id).objective_id
     if objective_id is not None:
         okrs.get_objective(session, objective_id=objective_id)
+    if request_id is not None:
+        triage.get_request(session, request_id=request_id)
     plan = plan_launch(
         session, playbook_id=playbook_id, anchor=anchor, country=country, roles=roles, today=today
     )
+    unmapped = [role for role, user_id in plan.roles.items() if user_id is None]
+    if unmapped:
+        raise InvalidInput(
+            _("Give every role to someone first: %(roles)s.", roles=", ".join(unmapped)),
+            [
+                FieldProblem(f"role:{role}", _("Nobody plays the role %(role)s yet.", role=role))
+                for role in unmapped
+            ],
+        )
     project = Project(
         name=name.strip()[:200],
         playbook_id=playbook_id,
@@ -384,9 +396,8 @@ def set_task_dates(
 def assign_task(session: Session, *, actor: User, task_id: int, user_id: int | None) -> Task:
     ensure_role(actor, Role.member, action=_("assign tasks"))
     task = get_task(session, task_id=task_id)
-    if user_id is not None:
-        workspace.get_user(session, user_id=user_id)
-    task.assignee_id = user_id
+    # The relationship, not only the column: what the session shows next is the new assignee.
+    task.assignee = workspace.get_user(session, user_id=user_id) if user_id is not None else None
     session.flush()
     return task
 

@@ -99,26 +99,28 @@ def _apply(playbook: Playbook, content: PlaybookContent) -> None:
     playbook.review_every_months = content.review_every_months
     if content.reviewed_on is not None:
         playbook.reviewed_on = content.reviewed_on
-    playbook.steps = [
-        Step(
-            key=step.key,
-            position=index,
-            title=step.title.strip(),
-            tutorial=step.tutorial,
-            owner_role=step.owner_role.strip(),
-            offset_days=step.offset_days,
-            after_key=step.after_key,
-            lag_days=step.lag_days,
-            duration_days=step.duration_days,
-            day_kind=step.day_kind,
-            effort_hours=step.effort_hours,
-            checklist=list(step.checklist),
-            deliverables=list(step.deliverables),
-            advice=step.advice,
-            optional=step.optional,
-        )
-        for index, step in enumerate(content.steps, start=1)
-    ]
+    # Keep the row of each step whose key stays: replacing it would insert the new row before
+    # deleting the old one, and break the unique (playbook, key) constraint.
+    existing = {step.key: step for step in playbook.steps}
+    steps = []
+    for index, step in enumerate(content.steps, start=1):
+        row = existing.pop(step.key, None) or Step(key=step.key)
+        row.position = index
+        row.title = step.title.strip()
+        row.tutorial = step.tutorial
+        row.owner_role = step.owner_role.strip()
+        row.offset_days = step.offset_days
+        row.after_key = step.after_key
+        row.lag_days = step.lag_days
+        row.duration_days = step.duration_days
+        row.day_kind = step.day_kind  # type: ignore[assignment]
+        row.effort_hours = step.effort_hours
+        row.checklist = list(step.checklist)
+        row.deliverables = list(step.deliverables)
+        row.advice = step.advice
+        row.optional = step.optional
+        steps.append(row)
+    playbook.steps = steps
 
 
 def get_playbook(session: Session, *, playbook_id: int) -> Playbook:
@@ -245,8 +247,9 @@ def _link_translation(session: Session, *, playbook: Playbook, language: str | N
         return
     other = find_playbook(session, slug=playbook.slug, language=language)
     if other is not None:
-        playbook.translation_id = other.id
-        other.translation_id = playbook.id
+        # Through the relationship, so both objects in the session show the link at once.
+        playbook.translation = other
+        other.translation = playbook
 
 
 def update_playbook(
