@@ -133,7 +133,7 @@ def test_the_preview_shows_overdue_tasks_holidays_weekends_and_unassigned_roles(
         roles=roles, today=TODAY,
     )  # fmt: skip
     holiday = [p for p in bastille.problems if p.kind == "anchor_holiday"]
-    assert holiday and "2027-07-14" in holiday[0].message and "FR" in holiday[0].message
+    assert holiday and "July 14, 2027" in holiday[0].message and "FR" in holiday[0].message
     in_germany = projects.plan_launch(
         session, playbook_id=playbook.id, anchor=date(2027, 7, 14), country="de",
         roles=roles, today=TODAY,
@@ -156,8 +156,8 @@ def test_a_person_over_capacity_because_of_another_project_is_flagged(session, c
     )  # fmt: skip
     over = [p for p in plan.problems if p.kind == "over_capacity"]
     # Each of Léa's days takes 4 hours in each project: 8 hours for a 7-hour day.
-    assert [p.message.split(" on ")[1][:10] for p in over] == [
-        "2027-03-04", "2027-03-05", "2027-03-18", "2027-03-22",
+    assert [p.message.split(" on ")[1].split(" for ")[0] for p in over] == [
+        "Thursday, March 4, 2027", "Friday, March 5, 2027", "Thursday, March 18, 2027", "Monday, March 22, 2027",
     ]  # fmt: skip
     assert all(cast.intern.name in p.message and "8.0 hours" in p.message for p in over)
 

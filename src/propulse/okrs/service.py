@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from propulse.audit import service as audit
 from propulse.kit.errors import Conflict, InvalidInput, NotFound
+from propulse.kit.i18n import format_date
 from propulse.kit.i18n import gettext as _
 from propulse.okrs import progress as math
 from propulse.okrs.models import (
@@ -469,8 +470,8 @@ def check_in(
             "checked_on",
             _(
                 "Date the check-in within the period (%(start)s to %(end)s).",
-                start=period.starts_on.isoformat(),
-                end=period.ends_on.isoformat(),
+                start=format_date(period.starts_on),
+                end=format_date(period.ends_on),
             ),
         )
     entry = CheckIn(

@@ -12,6 +12,7 @@ from propulse.audit import service as audit
 from propulse.db import utcnow
 from propulse.kit import workdays
 from propulse.kit.errors import Conflict, FieldProblem, InvalidInput, NotFound
+from propulse.kit.i18n import format_date
 from propulse.kit.i18n import gettext as _
 from propulse.okrs import service as okrs
 from propulse.playbooks import schedule, service
@@ -104,7 +105,7 @@ def _problems(
                 "anchor_holiday",
                 _(
                     "The anchor date %(date)s is a public holiday in %(country)s: %(name)s.",
-                    date=anchor.isoformat(),
+                    date=format_date(anchor, "full"),
                     country=country,
                     name=holiday,
                 ),
@@ -114,7 +115,7 @@ def _problems(
         problems.append(
             LaunchProblem(
                 "anchor_weekend",
-                _("The anchor date %(date)s falls on a weekend.", date=anchor.isoformat()),
+                _("The anchor date %(date)s falls on a weekend.", date=format_date(anchor, "full")),
             )
         )
     for step, dates, _user in plan.rows():
@@ -125,7 +126,7 @@ def _problems(
                     _(
                         "%(task)s would be due on %(date)s, already past.",
                         task=step.title,
-                        date=dates.due_on.isoformat(),
+                        date=format_date(dates.due_on),
                     ),
                 )
             )
@@ -160,7 +161,7 @@ def _problems(
                         "for a capacity of %(capacity)s.",
                         name=name,
                         hours=overload.hours,
-                        date=overload.day.isoformat(),
+                        date=format_date(overload.day, "full"),
                         capacity=overload.capacity,
                     ),
                 )

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session, selectinload
 from propulse.audit import service as audit
 from propulse.db import utcnow
 from propulse.kit.errors import Conflict, InvalidInput, NotFound
+from propulse.kit.i18n import format_date, use_locale
 from propulse.kit.i18n import gettext as _
-from propulse.kit.i18n import use_locale
 from propulse.kit.pagination import SortKey, paginate
 from propulse.notifications import service as notifications
 from propulse.okrs import service as okrs
@@ -304,7 +304,7 @@ def _tell_requester(session: Session, *, request: Request, actor: User) -> None:
             ),
             RequestState.parked: _(
                 "Parked until %(date)s: %(reason)s",
-                date=request.parked_until.isoformat() if request.parked_until else "",
+                date=format_date(request.parked_until, "long"),
                 reason=request.parked_reason or "",
             ),
             RequestState.declined: _("Why: %(reason)s", reason=request.declined_reason or ""),
