@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from propulse.playbooks import schedule
 from propulse.playbooks.content import StepContent
@@ -73,3 +75,46 @@ def test_over_capacity_days_are_found():
     found = schedule.overloads(new, existing, weekly_capacity={1: 35}, country="FR")
     assert [(o.day, o.hours, o.capacity) for o in found] == [(date(2027, 3, 1), 8.0, 7.0)]
     assert schedule.overloads(new, [], weekly_capacity={1: 35}, country="FR") == []
+
+
+@st.composite
+def playbooks(draw):  # type: ignore[no-untyped-def]
+    """Draw a playbook of 1-8 steps: offsets or dependencies on earlier steps (no cycles)."""
+    count = draw(st.integers(1, 8))
+    steps = []
+    for index in range(count):
+        follows = index > 0 and draw(st.booleans())
+        values = {
+            "duration_days": draw(st.integers(1, 10)),
+            "day_kind": draw(st.sampled_from(["working", "calendar"])),
+        }
+        if follows:
+            values["after_key"] = f"s{draw(st.integers(0, index - 1))}"
+            values["lag_days"] = draw(st.integers(0, 5))
+        else:
+            values["offset_days"] = draw(st.integers(-60, 30))
+        steps.append(step(f"s{index}", **values))
+    return steps
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    steps=playbooks(),
+    anchor=st.dates(min_value=date(2026, 1, 1), max_value=date(2030, 12, 31)),
+    country=st.sampled_from(["FR", "DE", "GB", "ES", "IT", "US"]),
+)
+def test_planned_dates_keep_their_invariants(steps, anchor, country):
+    from propulse.kit import workdays
+
+    planned = schedule.plan(steps, anchor=anchor, country=country)
+    by_key = {s.key: s for s in steps}
+    for key, task in planned.items():
+        assert task.due_on >= task.start_on
+        if by_key[key].day_kind == "working":
+            # A working-day task never starts or ends on a weekend or a public holiday.
+            assert workdays.is_working_day(task.start_on, country)
+            assert workdays.is_working_day(task.due_on, country)
+        if by_key[key].after_key:
+            assert task.start_on > planned[by_key[key].after_key].due_on
+    # Planning is a function of its inputs: the same anchor always gives the same plan.
+    assert schedule.plan(steps, anchor=anchor, country=country) == planned
