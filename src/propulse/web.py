@@ -77,6 +77,7 @@ def _build_environment() -> Environment:
         tojson_attr=lambda value: json.dumps(value),
     )
     environment.globals.update(
+        colon=i18n.colon,
         current_language=i18n.current_language,
         language_names=i18n.LANGUAGE_NAMES,
         has_role=has_role,

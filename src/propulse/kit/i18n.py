@@ -113,6 +113,11 @@ def lazy_gettext(message: str) -> str:
     return message
 
 
+def colon() -> str:
+    """Return the colon that follows a label: French puts a no-break space before it."""
+    return "\u00a0:" if current_language() == "fr" else ":"
+
+
 def format_date(value: date | datetime | None, format: str = "medium") -> str:
     if value is None:
         return ""
