@@ -54,6 +54,7 @@ def create_api() -> FastAPI:
     """Build the API application mounted at /api/v1."""
     from propulse.audit.api import router as audit_router
     from propulse.auth.api import router as auth_router
+    from propulse.content.api import router as content_router
     from propulse.notifications.api import router as notifications_router
     from propulse.okrs.api import router as okrs_router
     from propulse.playbooks.api import router as playbooks_router
@@ -84,6 +85,7 @@ def create_api() -> FastAPI:
         triage_router,
         playbooks_router,
         projects_router,
+        content_router,
     ):
         api.include_router(router, dependencies=[Depends(api_user)])
 

@@ -14,6 +14,7 @@ from propulse.audit import service as audit
 from propulse.auth.cli import app as tokens_app
 from propulse.cli_support import set_acting_email
 from propulse.config import get_settings
+from propulse.content.cli import app as content_app
 from propulse.kit.cli import stderr
 from propulse.kit.errors import DomainError
 from propulse.okrs.cli import app as okrs_app
@@ -59,6 +60,7 @@ app.add_typer(okrs_app, name="okrs")
 app.add_typer(requests_app, name="requests")
 app.add_typer(playbooks_app, name="playbooks")
 app.add_typer(projects_app, name="projects")
+app.add_typer(content_app, name="content")
 
 
 def main() -> None:

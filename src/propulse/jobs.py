@@ -19,6 +19,7 @@ TASK_MODULES = (
     "propulse.notifications.tasks",
     "propulse.ops.tasks",
     "propulse.triage.tasks",
+    "propulse.content.tasks",
 )
 
 logger = logging.getLogger(__name__)

@@ -2,6 +2,7 @@
 
 from propulse.audit.models import AuditEntry
 from propulse.auth.models import ApiToken
+from propulse.content.models import BrandSettings, Package, Piece, PieceRevision, Source
 from propulse.notifications.models import Notification, OutboundEmail
 from propulse.okrs.models import CheckIn, KeyResult, Objective, OkrLimits, Period
 from propulse.playbooks.models import (
@@ -20,6 +21,7 @@ from propulse.workspace.models import Team, User, Workspace, team_members
 __all__ = [
     "ApiToken",
     "AuditEntry",
+    "BrandSettings",
     "CalendarFeed",
     "CheckIn",
     "KeyResult",
@@ -27,13 +29,17 @@ __all__ = [
     "Objective",
     "OkrLimits",
     "OutboundEmail",
+    "Package",
     "Period",
+    "Piece",
+    "PieceRevision",
     "Playbook",
     "PlaybookSuggestion",
     "PlaybookVersion",
     "Project",
     "Request",
     "RequestTransition",
+    "Source",
     "Step",
     "Task",
     "TaskComment",

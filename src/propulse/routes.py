@@ -14,6 +14,8 @@ def page_routers() -> list[APIRouter]:
     from propulse.audit.views import router as audit_router
     from propulse.auth.views import private as auth_private
     from propulse.auth.views import public as auth_public
+    from propulse.content.brand_views import router as brand_router
+    from propulse.content.views import router as content_router
     from propulse.home.views import router as home_router
     from propulse.notifications.views import router as notifications_router
     from propulse.okrs.period_views import router as okr_periods_router
@@ -29,6 +31,7 @@ def page_routers() -> list[APIRouter]:
     add_navigation(NavEntry(lazy_gettext("Requests"), "/requests", order=20))
     add_navigation(NavEntry(lazy_gettext("Playbooks"), "/playbooks", order=30))
     add_navigation(NavEntry(lazy_gettext("Projects"), "/projects", order=31))
+    add_navigation(NavEntry(lazy_gettext("Content"), "/content", order=40))
     add_navigation(NavEntry(lazy_gettext("People"), "/people", order=80))
     add_navigation(NavEntry(lazy_gettext("Teams"), "/teams", order=81))
     add_navigation(NavEntry(lazy_gettext("Audit log"), "/audit", Role.admin, order=90))
@@ -46,4 +49,6 @@ def page_routers() -> list[APIRouter]:
         triage_router,
         playbooks_router,
         projects_router,
+        brand_router,
+        content_router,
     ]
