@@ -12,8 +12,6 @@ from sqlalchemy.orm import Session
 from propulse.config import get_settings
 from propulse.content import service
 from propulse.content.models import PieceStatus
-from propulse.kit.errors import InvalidInput
-from propulse.kit.i18n import gettext as _
 from propulse.kit.pagination import Page
 from propulse.web import get_db
 
@@ -100,9 +98,7 @@ async def upload_source(
     limit = get_settings().max_upload_bytes
     data = await file.read(limit + 1)
     if len(data) > limit:
-        raise InvalidInput.on_field(
-            "file", _("This file is larger than %(mb)s MB.", mb=limit // (1024 * 1024))
-        )
+        raise service.file_too_large(limit)
     source = service.add_source(
         session,
         actor=request.state.user,
@@ -168,5 +164,17 @@ def update_piece(
 @router.post("/pieces/{piece_id}/regenerate", response_model=PieceOut)
 def regenerate_piece(request: Request, piece_id: int, session: Session = Depends(get_db)) -> Any:
     piece = service.regenerate_piece(session, actor=request.state.user, piece_id=piece_id)
+    session.commit()
+    return piece
+
+
+@router.post("/pieces/{piece_id}/rewrite", response_model=PieceOut)
+def rewrite_piece(request: Request, piece_id: int, session: Session = Depends(get_db)) -> Any:
+    """Rewrite a piece in the brand's tone with the configured language model.
+
+    409 when no model is configured (nothing is sent), 502 when the model fails, 422 listing
+    the invented numbers or quotations when its answer is refused; nothing changes then.
+    """
+    piece = service.rewrite_piece(session, actor=request.state.user, piece_id=piece_id)
     session.commit()
     return piece

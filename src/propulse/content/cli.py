@@ -10,7 +10,7 @@ import typer
 from propulse.content import brand as brand_module
 from propulse.content import ingest, pipeline
 from propulse.content.document import BrandKit, SourceError
-from propulse.content.service import source_error
+from propulse.content.service import check_country, source_error
 from propulse.kit.cli import JSON_OPTION, guarded, print_json, stdout
 from propulse.kit.errors import InvalidInput
 
@@ -39,13 +39,18 @@ def recycle(
         first_day = date.fromisoformat(start) if start else date.today()
     except ValueError as exc:
         raise InvalidInput.on_field("--start", "Enter a date as YYYY-MM-DD.") from exc
+    try:
+        country_code = check_country(country)
+    except InvalidInput as exc:
+        raise InvalidInput.on_field("--country", exc.message) from exc
     kit = BrandKit()
     logo: bytes | None = None
     if brand is not None:
         try:
             kit = brand_module.load_brand(brand)
         except (brand_module.BrandError, OSError) as exc:
-            raise InvalidInput.on_field("--brand", str(exc)) from exc
+            # One line, even for a YAML error and its excerpt of the file.
+            raise InvalidInput.on_field("--brand", " ".join(str(exc).split())) from exc
         if kit.logo:
             logo = Path(kit.logo).read_bytes() if Path(kit.logo).is_file() else None
     try:
@@ -53,11 +58,14 @@ def recycle(
     except SourceError as error:
         raise source_error(error) from error
     with stdout.status("Recycling…"):
-        content = pipeline.recycle(
-            document, kit, start=first_day, country=country.upper(), logo=logo
-        )
+        content = pipeline.recycle(document, kit, start=first_day, country=country_code, logo=logo)
     files = pipeline.output_files(content, calendar_title=document.title)
-    written = pipeline.write_outputs(files, out)
+    try:
+        written = pipeline.write_outputs(files, out)
+    except OSError as exc:
+        raise InvalidInput.on_field(
+            "--out", f"cannot write into {out}: {exc.strerror or exc}"
+        ) from exc
     summary = {
         "source": str(file),
         "language": document.language,

@@ -78,6 +78,14 @@ def article_html(piece: Piece) -> str:
     )
 
 
+def article_stem(article: Piece) -> str:
+    """Return where an article's files go: ``articles/NN-slug`` (the slug made safe for a path)."""
+    from propulse.content.drafting import slugify
+
+    slug = slugify(str(article.meta.get("slug") or article.title))
+    return f"articles/{article.index:02d}-{slug}"
+
+
 def piece_markdown(piece: Piece) -> str:
     """Return a piece as Markdown with its metadata as front matter."""
     front = {"title": piece.title, **{k: v for k, v in piece.meta.items() if k != "html"}}
@@ -95,7 +103,7 @@ def output_files(content: RecycledContent, *, calendar_title: str) -> dict[str, 
     package = content.package
     files: dict[str, bytes] = {"ebook.pdf": content.pdf}
     for article in package.articles:
-        stem = f"articles/{article.index:02d}-{article.meta.get('slug', article.index)}"
+        stem = article_stem(article)
         files[f"{stem}.md"] = piece_markdown(article).encode()
         files[f"{stem}.html"] = article_html(article).encode()
     for post in package.posts:

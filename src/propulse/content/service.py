@@ -11,8 +11,15 @@ from sqlalchemy.orm import Session, selectinload
 
 from propulse import jobs
 from propulse.audit import service as audit
-from propulse.content import ingest, serialize
-from propulse.content.document import BrandKit, SourceDocument, SourceError
+from propulse.content import ingest, llm, serialize
+from propulse.content.document import (
+    BrandKit,
+    CalendarEntry,
+    ContentPackage,
+    SourceDocument,
+    SourceError,
+)
+from propulse.content.document import Piece as PieceData
 from propulse.content.models import (
     BrandSettings,
     Package,
@@ -23,8 +30,9 @@ from propulse.content.models import (
     Source,
 )
 from propulse.db import after_commit
-from propulse.kit.errors import Conflict, InvalidInput, NotFound
+from propulse.kit.errors import Conflict, DomainError, FieldProblem, InvalidInput, NotFound
 from propulse.kit.i18n import gettext as _
+from propulse.kit.i18n import lazy_gettext
 from propulse.workspace import service as workspace
 from propulse.workspace.models import Role, User
 from propulse.workspace.permissions import ensure_role
@@ -50,6 +58,33 @@ def source_error(error: SourceError) -> InvalidInput:
     }
     message = _(template, **details) if template else error.message
     return InvalidInput.on_field("file", message)
+
+
+def file_too_large(limit: int) -> InvalidInput:
+    """Refuse an upload over ``limit`` bytes, in the unit that says it best."""
+    if limit >= 1024 * 1024:
+        return InvalidInput.on_field(
+            "file", _("This file is larger than %(mb)s MB.", mb=limit // (1024 * 1024))
+        )
+    return InvalidInput.on_field(
+        "file", _("This file is larger than %(kb)s KB.", kb=max(1, limit // 1024))
+    )
+
+
+def check_country(country: str) -> str:
+    """Return the country's code if its public holidays are known (the calendar skips them)."""
+    from propulse.kit import workdays
+
+    code = country.strip().upper()
+    try:
+        if len(code) != 2:
+            raise workdays.UnknownCountry(code)
+        workdays.public_holidays(code, 2027)
+    except workdays.UnknownCountry as exc:
+        raise InvalidInput.on_field(
+            "country", _("Unknown country: %(code)s.", code=country.strip())
+        ) from exc
+    return code
 
 
 def brand_settings(session: Session) -> BrandSettings:
@@ -151,10 +186,11 @@ def start_package(
     """Queue the recycling of a source; a job does the work and shows its progress."""
     ensure_role(actor, Role.member, action=_("recycle content"))
     source = get_source(session, source_id=source_id)
+    code = check_country(country)
     package = Package(
         source_id=source.id,
         start_on=start_on,
-        country=country.strip().upper()[:2] or "FR",
+        country=code,
         brand=serialize.brand_to_json(brand_kit(session)),
         created_by_id=actor.id,
     )
@@ -184,6 +220,26 @@ def get_package(session: Session, *, package_id: int) -> Package:
 
 def list_packages(session: Session) -> list[Package]:
     return list(session.scalars(select(Package).order_by(Package.id.desc())))
+
+
+def retry_package(session: Session, *, actor: User, package_id: int) -> Package:
+    """Queue a failed package again (a package in any other state is left as it is)."""
+    ensure_role(actor, Role.member, action=_("recycle content"))
+    package = get_package(session, package_id=package_id)
+    if package.status != PackageStatus.failed:
+        return package
+    package.status, package.progress, package.step = PackageStatus.queued, 0, ""
+    session.flush()
+    after_commit(session, lambda: jobs.enqueue("propulse.recycle_package", package_id))
+    audit.record(
+        session,
+        actor=actor,
+        action="changed",
+        object_type="content_package",
+        object_id=package.id,
+        summary=f"recycling {package.source.title!r} again after: {package.error or ''}"[:500],
+    )
+    return package
 
 
 def store_result(session: Session, *, package: Package, content: Any) -> None:
@@ -254,6 +310,8 @@ def edit_piece(
     reason: str = "edited",
 ) -> Piece:
     """Save a new revision of a piece (the previous ones stay)."""
+    from propulse.content.drafting import slugify
+
     ensure_role(actor, Role.member, action=_("edit content"))
     piece = get_piece(session, piece_id=piece_id)
     workspace.check_version(piece, version)
@@ -261,9 +319,17 @@ def edit_piece(
         raise InvalidInput.on_field("title", _("A title is required."))
     if piece.kind != "ebook" and not body.strip():
         raise InvalidInput.on_field("body", _("The text cannot be empty."))
-    piece.title, piece.body = title.strip()[:300], body
+    piece.title, piece.body = title.strip()[:300], body.replace("\r\n", "\n")
     if meta is not None:
-        piece.meta = {**piece.meta, **meta}
+        # The e-book's plan is not edited directly: its title and subtitle are.
+        piece.meta = {**piece.meta, **{k: v for k, v in meta.items() if k != "ebook"}}
+    if piece.kind == "article":
+        # The slug names the article's files: never a path, never empty.
+        piece.meta = {**piece.meta, "slug": slugify(str(piece.meta.get("slug") or piece.title))}
+    if piece.kind == "ebook":
+        ebook = {**piece.meta["ebook"], "title": piece.title, "subtitle": piece.body.strip()}
+        piece.meta = {**piece.meta, "ebook": ebook}
+        _render_ebook(session, piece)
     if status is not None:
         piece.status = status
     piece.revision += 1
@@ -279,7 +345,74 @@ def edit_piece(
         )
     )
     session.flush()
+    refresh_quality(session, package_id=piece.package_id)
     return piece
+
+
+def _render_ebook(session: Session, piece: Piece) -> None:
+    """Render the package's PDF again from the e-book piece (a bad render changes nothing)."""
+    from propulse.content import ebook as ebook_stage
+
+    brand = serialize.brand_from_json(piece.package.brand)
+    ebook = serialize.ebook_from_json(piece.meta["ebook"])
+    try:
+        pdf = ebook_stage.render_pdf(ebook, brand, logo_bytes=brand_settings(session).logo)
+    except ebook_stage.EbookError as error:
+        raise InvalidInput.on_field("body", str(error)) from error
+    piece.package.ebook_pdf = pdf
+
+
+def content_of(package: Package) -> ContentPackage:
+    """Rebuild the pipeline's package from the stored pieces, as edited."""
+    by_kind: dict[str, list[PieceData]] = {"article": [], "linkedin": [], "email": []}
+    ebook = None
+    for row in sorted(package.pieces, key=lambda p: (p.kind, p.index)):
+        if row.kind == "ebook":
+            ebook = serialize.ebook_from_json(row.meta["ebook"])
+        elif row.kind in by_kind:
+            by_kind[row.kind].append(
+                PieceData(
+                    kind=row.kind,  # type: ignore[arg-type]  # one of the three keys
+                    index=row.index,
+                    title=row.title,
+                    body=row.body,
+                    meta=dict(row.meta),
+                )
+            )
+    if ebook is None:
+        raise Conflict(_("The package is not ready yet."))
+    return ContentPackage(
+        language=ebook.language,
+        ebook=ebook,
+        articles=by_kind["article"],
+        posts=by_kind["linkedin"],
+        emails=by_kind["email"],
+        calendar=calendar_entries(package),
+    )
+
+
+def calendar_entries(package: Package) -> list[CalendarEntry]:
+    """The publishing calendar, with each piece's title as it stands now."""
+    titles = {(row.kind, row.index): row.title for row in package.pieces}
+    return [
+        CalendarEntry(
+            **{**entry, "title": titles.get((entry["kind"], entry["index"]), entry["title"])}
+        )
+        for entry in package.calendar
+    ]
+
+
+def refresh_quality(session: Session, *, package_id: int) -> None:
+    """Check the package again after an edit: the report always judges what will be published."""
+    from propulse.content import quality as quality_stage
+
+    package = get_package(session, package_id=package_id)
+    if package.analysis is None:
+        return
+    analysis = serialize.analysis_from_json(package.analysis)
+    report = quality_stage.report(document_of(package.source), analysis, content_of(package))
+    package.quality = report.to_json()
+    session.flush()
 
 
 def set_piece_status(session: Session, *, actor: User, piece_id: int, status: PieceStatus) -> Piece:
@@ -294,7 +427,6 @@ def set_piece_status(session: Session, *, actor: User, piece_id: int, status: Pi
 
 def regenerate_piece(session: Session, *, actor: User, piece_id: int) -> Piece:
     """Make one piece again from the source's analysis (a new revision; the others stay)."""
-    from propulse.content import ebook as ebook_stage
     from propulse.content import pieces as pieces_stage
 
     ensure_role(actor, Role.member, action=_("edit content"))
@@ -303,23 +435,20 @@ def regenerate_piece(session: Session, *, actor: User, piece_id: int) -> Piece:
     if package.analysis is None:
         raise Conflict(_("The package is not ready yet."))
     brand = serialize.brand_from_json(package.brand)
-    if piece.kind == "ebook":
-        ebook = serialize.ebook_from_json(piece.meta["ebook"])
-        package.ebook_pdf = ebook_stage.render_pdf(
-            ebook, brand, logo_bytes=brand_settings(session).logo
-        )
-        return edit_piece(
-            session,
-            actor=actor,
-            piece_id=piece.id,
-            title=piece.title,
-            body=piece.body,
-            reason="regenerated",
-        )
     analysis = serialize.analysis_from_json(package.analysis)
     rebuilt = pieces_stage.build_package(
         analysis, brand, start=package.start_on, country=package.country
     )
+    if piece.kind == "ebook":
+        piece.meta = {**piece.meta, "ebook": serialize.ebook_to_json(rebuilt.ebook)}
+        return edit_piece(
+            session,
+            actor=actor,
+            piece_id=piece.id,
+            title=rebuilt.ebook.title,
+            body=rebuilt.ebook.subtitle,
+            reason="regenerated",
+        )
     fresh = next(
         (p for p in rebuilt.pieces() if p.kind == piece.kind and p.index == piece.index), None
     )
@@ -339,9 +468,7 @@ def regenerate_piece(session: Session, *, actor: User, piece_id: int) -> Piece:
 def package_files(session: Session, *, package_id: int) -> dict[str, bytes]:
     """Return the package's files as they stand now (edited pieces included), for the zip."""
     from propulse.content import calendar as calendar_stage
-    from propulse.content.document import CalendarEntry
-    from propulse.content.document import Piece as PieceData
-    from propulse.content.pipeline import article_html, piece_markdown
+    from propulse.content.pipeline import article_html, article_stem, piece_markdown
 
     package = get_package(session, package_id=package_id)
     if package.status != PackageStatus.ready:
@@ -361,15 +488,175 @@ def package_files(session: Session, *, package_id: int) -> dict[str, bytes]:
             meta=dict(row.meta),
         )
         if row.kind == "article":
-            stem = f"articles/{row.index:02d}-{row.meta.get('slug', row.index)}"
+            stem = article_stem(data)
             files[f"{stem}.md"] = piece_markdown(data).encode()
             files[f"{stem}.html"] = article_html(data).encode()
         else:
             files[f"{folders[row.kind]}/{row.index:02d}.md"] = piece_markdown(data).encode()
-    entries = [CalendarEntry(**entry) for entry in package.calendar]
+    entries = calendar_entries(package)
     files["calendar.ics"] = calendar_stage.calendar_ics(entries, package.source.title)
     files["calendar.csv"] = calendar_stage.calendar_csv(entries).encode()
     import json
 
     files["quality.json"] = json.dumps(package.quality or {}, ensure_ascii=False, indent=2).encode()
     return files
+
+
+# Optional rewriting by a language model (content/llm.py): off unless configured here.
+
+LLM_MESSAGES = {
+    "not_configured": lazy_gettext(
+        "No language model is configured: a manager can set one on the brand page."
+    ),
+    "timeout": lazy_gettext(
+        "The language model did not answer within %(seconds)s seconds: nothing changed."
+    ),
+    "unreachable": lazy_gettext(
+        "The language model cannot be reached (%(reason)s): nothing changed."
+    ),
+    "status": lazy_gettext(
+        "The language model answered with an error (HTTP %(status)s): nothing changed."
+    ),
+    "malformed": lazy_gettext("The language model's answer cannot be read: nothing changed."),
+}
+
+
+class LanguageModelFailed(DomainError):
+    """The configured language model did not give a usable answer (a bad gateway)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, status_code=502, title="Bad gateway", type_slug="llm-failed")
+
+
+def llm_settings(session: Session) -> llm.LlmSettings:
+    """Return the workspace's language model settings (empty when rewriting is off)."""
+    row = session.scalar(select(BrandSettings).limit(1))  # read only: no row, no model
+    if row is None:
+        return llm.LlmSettings(base_url="", model="")
+    return llm.LlmSettings(
+        base_url=row.llm_base_url or "", model=row.llm_model or "", api_key=row.llm_api_key
+    )
+
+
+def llm_configured(session: Session) -> bool:
+    return llm_settings(session).configured
+
+
+def save_llm_settings(
+    session: Session, *, actor: User, base_url: str, model: str, api_key: str | None
+) -> BrandSettings:
+    """Save where the language model is; empty base URL and model turn rewriting off.
+
+    ``api_key`` None keeps the saved key, "" removes it; a key is stored as given (in the
+    database, like the rest of the settings) and never shown back.
+    """
+    from urllib.parse import urlsplit
+
+    ensure_role(actor, Role.manager, action=_("change the brand kit"))
+    base_url, model = base_url.strip(), model.strip()
+    problems: list[FieldProblem] = []
+    if base_url:
+        parts = urlsplit(base_url)
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or any(char.isspace() for char in base_url)
+            or len(base_url) > 500
+        ):
+            problems.append(
+                FieldProblem(
+                    "llm_base_url",
+                    _("Enter an http:// or https:// address, e.g. http://localhost:11434/v1."),
+                )
+            )
+    elif model:
+        problems.append(FieldProblem("llm_base_url", _("Enter the server's address.")))
+    if base_url and not model:
+        problems.append(FieldProblem("llm_model", _("Enter the model's name.")))
+    if len(model) > 120:
+        problems.append(FieldProblem("llm_model", _("A model name has at most 120 characters.")))
+    if api_key is not None and len(api_key.strip()) > 500:
+        problems.append(FieldProblem("llm_api_key", _("A key has at most 500 characters.")))
+    if problems:
+        raise InvalidInput(_("Some fields need your attention."), problems)
+    settings = brand_settings(session)
+    settings.llm_base_url = base_url or None
+    settings.llm_model = model or None
+    if not base_url:
+        settings.llm_api_key = None
+    elif api_key is not None:
+        settings.llm_api_key = api_key.strip() or None
+    audit.record(
+        session,
+        actor=actor,
+        action="changed",
+        object_type="brand",
+        object_id=settings.id,
+        summary=f"language model: {model} at {base_url}" if base_url else "language model: off",
+    )
+    session.flush()
+    return settings
+
+
+def rewrite_piece(session: Session, *, actor: User, piece_id: int) -> Piece:
+    """Have the language model rewrite a piece's text in the brand's tone, as a new revision.
+
+    The answer goes through the faithfulness checks first: a number or a quotation that is
+    not in the source, or an empty or bloated answer, and nothing changes (422 naming them).
+    """
+    ensure_role(actor, Role.member, action=_("edit content"))
+    settings = llm_settings(session)
+    if not settings.configured:
+        raise Conflict(_(LLM_MESSAGES["not_configured"]))
+    piece = get_piece(session, piece_id=piece_id)
+    if piece.kind == "ebook":
+        raise Conflict(_("The e-book is not rewritten: rewrite its articles, posts and e-mails."))
+    package = piece.package
+    if package.status != PackageStatus.ready:
+        raise Conflict(_("The package is not ready yet."))
+    source = document_of(package.source)
+    tone = serialize.brand_from_json(package.brand).tone
+    version = piece.version
+    try:
+        text = llm.rewrite(
+            piece.body,
+            kind=piece.kind,
+            language=source.language,
+            tone=tone,
+            settings=settings,
+            timeout=llm.REWRITE_TIMEOUT_SECONDS,
+        )
+    except llm.LlmError as error:
+        template = LLM_MESSAGES.get(error.code)
+        if error.code == "not_configured":
+            raise Conflict(_(LLM_MESSAGES["not_configured"])) from error
+        details = {
+            key: f"{value:g}" if isinstance(value, float) else str(value)
+            for key, value in error.details.items()
+        }
+        message = _(template, **details) if template else ""
+        raise LanguageModelFailed(message or str(error)) from error
+    problems = llm.check_rewrite(piece.body, text, source.text)
+    if problems:
+        raise InvalidInput(
+            _("The rewrite was refused: %(problems)s.", problems="; ".join(problems)),
+            [FieldProblem("rewrite", problem) for problem in problems],
+        )
+    rewritten = edit_piece(
+        session,
+        actor=actor,
+        piece_id=piece.id,
+        title=piece.title,
+        body=text,
+        version=version,
+        reason="rewritten",
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action="changed",
+        object_type="content_piece",
+        object_id=piece.id,
+        summary=f"{piece.kind} {piece.index} rewritten by {settings.model}",
+    )
+    return rewritten

@@ -15,6 +15,7 @@ from propulse.content.models import Package, PackageStatus
 from propulse.db import unit_of_work, utcnow
 
 logger = logging.getLogger(__name__)
+LOST_AFTER = timedelta(minutes=2)
 STALLED_AFTER = timedelta(minutes=10)
 
 
@@ -31,6 +32,8 @@ def recycle_package(package_id: int) -> str:
     """Recycle a queued package (idempotent: a ready or running package is left alone)."""
     audit.set_channel("job")
     with unit_of_work() as session:
+        # Locked until this transaction ends, so two workers never both take the package.
+        session.execute(select(Package.id).where(Package.id == package_id).with_for_update())
         package = session.get(Package, package_id)
         if package is None or package.status not in (PackageStatus.queued, PackageStatus.failed):
             return "skipped"
@@ -50,31 +53,39 @@ def recycle_package(package_id: int) -> str:
         )
     except Exception as error:  # a failed package says why, and can be tried again
         logger.exception("recycling package %s failed", package_id)
-        with unit_of_work() as session:
-            package = session.get(Package, package_id)
-            if package is not None:
-                package.status, package.error = (
-                    PackageStatus.failed,
-                    f"{type(error).__name__}: {error}"[:2000],
-                )
+        _fail(package_id, error)
         return "failed"
-    with unit_of_work() as session:
-        package = service.get_package(session, package_id=package_id)
-        if package.pieces:
-            return "already stored"
-        service.store_result(session, package=package, content=content)
+    try:
+        with unit_of_work() as session:
+            package = service.get_package(session, package_id=package_id)
+            if package.pieces:
+                return "already stored"
+            service.store_result(session, package=package, content=content)
+    except Exception as error:  # not left "running" until the sweep calls it stalled
+        logger.exception("storing package %s failed", package_id)
+        _fail(package_id, error)
+        return "failed"
     return "ready"
+
+
+def _fail(package_id: int, error: Exception) -> None:
+    with unit_of_work() as session:
+        package = session.get(Package, package_id)
+        if package is not None:
+            package.status = PackageStatus.failed
+            package.error = f"{type(error).__name__}: {error}"[:2000]
 
 
 @jobs.periodic_task("propulse.sweep_content_packages", crontab(minute="*/5"))
 def sweep_content_packages() -> int:
     """Re-enqueue queued packages whose job was lost, and fail those stalled in running."""
     with unit_of_work() as session:
+        # Queued for two minutes since it was created or tried again: its job was lost.
         queued = list(
             session.scalars(
                 select(Package.id).where(
                     Package.status == PackageStatus.queued,
-                    Package.created_at < utcnow() - timedelta(minutes=2),
+                    Package.updated_at < utcnow() - LOST_AFTER,
                 )
             )
         )

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from propulse.config import get_settings
 from propulse.content import pipeline, service
-from propulse.content.models import PackageStatus, PieceStatus
-from propulse.kit.errors import InvalidInput
+from propulse.content.models import PackageStatus, Piece, PieceStatus
+from propulse.kit.errors import Conflict, InvalidInput
 from propulse.kit.forms import errors_by_field
 from propulse.kit.i18n import gettext as _
 from propulse.web import current_user, flash, get_db, html_router, redirect, render
@@ -49,7 +49,7 @@ def content_home(
 @router.post("/content/sources")
 async def upload_source(
     request: Request,
-    file: UploadFile,
+    file: UploadFile | None = None,
     session: Session = Depends(get_db),
     user: User = Depends(current_user),
 ) -> Response:
@@ -60,12 +60,12 @@ async def upload_source(
         "country": str(form.get("country", "")),
     }
     limit = get_settings().max_upload_bytes
-    data = await file.read(limit + 1)
+    data = await file.read(limit + 1) if file is not None else b""
     try:
+        if file is None or not file.filename:  # the form was sent without choosing a file
+            raise InvalidInput.on_field("file", _("Choose the file to recycle."))
         if len(data) > limit:
-            raise InvalidInput.on_field(
-                "file", _("This file is larger than %(mb)s MB.", mb=limit // (1024 * 1024))
-            )
+            raise service.file_too_large(limit)
         try:
             start_on = date.fromisoformat(values["start_on"]) if values["start_on"] else today()
         except ValueError as exc:
@@ -97,7 +97,13 @@ def _package_context(session: Session, package_id: int) -> dict[str, Any]:
     groups = {kind: [p for p in package.pieces if p.kind == kind] for kind in KIND_ORDER}
     quality = package.quality or {}
     failed = [rule for rule in quality.get("rules", []) if not rule.get("passed")]
-    return {"package": package, "groups": groups, "quality": quality, "failed_rules": failed}
+    return {
+        "package": package,
+        "groups": groups,
+        "quality": quality,
+        "failed_rules": failed,
+        "calendar": service.calendar_entries(package),
+    }
 
 
 @router.get("/content/packages/{package_id}")
@@ -150,14 +156,8 @@ def retry_package(
     session: Session = Depends(get_db),
     user: User = Depends(current_user),
 ) -> Response:
-    package = service.get_package(session, package_id=package_id)
-    if package.status == PackageStatus.failed:
-        package.status, package.progress = PackageStatus.queued, 0
-        from propulse import jobs
-        from propulse.db import after_commit
-
-        after_commit(session, lambda: jobs.enqueue("propulse.recycle_package", package_id))
-        session.commit()
+    service.retry_package(session, actor=user, package_id=package_id)
+    session.commit()
     return redirect(f"/content/packages/{package_id}")
 
 
@@ -182,6 +182,7 @@ def piece_page(
         "meta_fields": META_FIELDS[piece.kind],
         "errors": {},
         "statuses": list(PieceStatus),
+        **_rewrite_context(session, piece),
     }
     return render(request, "content/piece.html", context)
 
@@ -223,6 +224,7 @@ async def save_piece(
             "meta_fields": META_FIELDS[piece.kind],
             "errors": errors_by_field(error.problems),
             "statuses": list(PieceStatus),
+            **_rewrite_context(session, piece),
         }
         return render(request, "content/piece.html", context, status_code=422)
     session.commit()
@@ -240,4 +242,43 @@ def regenerate_piece(
     service.regenerate_piece(session, actor=user, piece_id=piece_id)
     session.commit()
     flash(request, _("Made again from the source, as a new revision."))
+    return redirect(f"/content/pieces/{piece_id}")
+
+
+def _rewrite_context(
+    session: Session, piece: Piece, refusal: str = "", problems: list[str] | None = None
+) -> dict[str, Any]:
+    """The rewrite button shows only when a language model is configured (never for the e-book)."""
+    return {
+        "can_rewrite": piece.kind != "ebook" and service.llm_configured(session),
+        "rewrite_refusal": refusal,
+        "rewrite_problems": problems or [],
+    }
+
+
+@router.post("/content/pieces/{piece_id}/rewrite")
+def rewrite_piece(
+    request: Request,
+    piece_id: int,
+    session: Session = Depends(get_db),
+    user: User = Depends(current_user),
+) -> Response:
+    """Rewrite in the brand's tone; a refusal is shown beside the button, nothing changed."""
+    try:
+        service.rewrite_piece(session, actor=user, piece_id=piece_id)
+    except (InvalidInput, Conflict, service.LanguageModelFailed) as error:
+        session.rollback()
+        piece = service.get_piece(session, piece_id=piece_id)
+        problems = [problem.message for problem in error.problems]
+        refusal = _("The rewrite was refused; nothing changed:") if problems else error.message
+        context = {
+            "piece": piece,
+            "meta_fields": META_FIELDS[piece.kind],
+            "errors": {},
+            "statuses": list(PieceStatus),
+            **_rewrite_context(session, piece, refusal, problems),
+        }
+        return render(request, "content/piece.html", context, status_code=error.status_code)
+    session.commit()
+    flash(request, _("Rewritten in the brand's tone, as a new revision."))
     return redirect(f"/content/pieces/{piece_id}")
