@@ -38,13 +38,19 @@ from propulse.workspace.models import Role, User
 from propulse.workspace.permissions import ensure_role
 
 SOURCE_MESSAGES = {
-    "empty": "This file is empty.",
-    "too_short": "This text has %(words)s words: a source needs at least %(minimum)s.",
-    "too_long": "This text has %(words)s words: a source may have at most %(maximum)s.",
-    "unsupported_format": "Use a .docx, .md, .txt, .pdf, .srt or .vtt file.",
-    "corrupt": "This file cannot be read: it seems damaged.",
-    "no_text_layer": "This PDF has no text layer (a scan?): export the text, or run OCR first.",
-    "encoding": "This file's characters cannot be read: save it as UTF-8.",
+    "empty": lazy_gettext("This file is empty."),
+    "too_short": lazy_gettext(
+        "This text has %(words)s words: a source needs at least %(minimum)s."
+    ),
+    "too_long": lazy_gettext(
+        "This text has %(words)s words: a source may have at most %(maximum)s."
+    ),
+    "unsupported_format": lazy_gettext("Use a .docx, .md, .txt, .pdf, .srt or .vtt file."),
+    "corrupt": lazy_gettext("This file cannot be read: it seems damaged."),
+    "no_text_layer": lazy_gettext(
+        "This PDF has no text layer (a scan?): export the text, or run OCR first."
+    ),
+    "encoding": lazy_gettext("This file's characters cannot be read: save it as UTF-8."),
 }
 
 
