@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from propulse.audit import service as audit
+from propulse.kit.changes import apply_changes
 from propulse.kit.errors import Conflict, InvalidInput, NotFound
 from propulse.kit.i18n import format_date
 from propulse.kit.i18n import gettext as _
@@ -290,7 +290,7 @@ def update_objective(
     _ensure_open(objective.period)
     _check_serves(session, period=objective.period, serves_id=data.serves_id)
     _check_owner(session, data.owner_id)
-    changes = _apply(objective, data.model_dump(exclude={"version"}))
+    changes = apply_changes(objective, data.model_dump(exclude={"version"}))
     audit.record(
         session,
         actor=actor,
@@ -301,15 +301,6 @@ def update_objective(
     )
     session.flush()
     return objective
-
-
-def _apply(obj: Any, values: dict[str, Any]) -> list[str]:
-    changed = []
-    for key, value in values.items():
-        if getattr(obj, key) != value:
-            setattr(obj, key, value)
-            changed.append(key)
-    return changed
 
 
 def archive_objective(session: Session, *, actor: User, objective_id: int) -> Objective:
@@ -415,7 +406,7 @@ def update_key_result(
     values = data.model_dump(exclude={"version"})
     if data.current_value is None:
         values.pop("current_value")
-    changes = _apply(key_result, values)
+    changes = apply_changes(key_result, values)
     audit.record(
         session,
         actor=actor,

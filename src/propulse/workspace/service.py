@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from propulse.audit import service as audit
+from propulse.kit.changes import apply_changes
 from propulse.kit.errors import Conflict, InvalidInput, NotFound
 from propulse.kit.i18n import gettext as _
 from propulse.kit.pagination import SortKey, paginate
@@ -63,7 +64,7 @@ def update_workspace(session: Session, *, actor: User, data: WorkspaceUpdate) ->
     ensure_role(actor, Role.admin, action=_("change the workspace settings"))
     workspace = get_workspace(session)
     check_version(workspace, data.version)
-    changes = _apply(workspace, data.model_dump(exclude={"version"}))
+    changes = apply_changes(workspace, data.model_dump(exclude={"version"}))
     audit.record(
         session,
         actor=actor,
@@ -75,16 +76,6 @@ def update_workspace(session: Session, *, actor: User, data: WorkspaceUpdate) ->
     )
     session.flush()
     return workspace
-
-
-def _apply(obj: Any, values: dict[str, Any]) -> list[str]:
-    """Set attributes, returning the names of those that really changed."""
-    changed = []
-    for key, value in values.items():
-        if getattr(obj, key) != value:
-            setattr(obj, key, value)
-            changed.append(key)
-    return changed
 
 
 def normalise_email(email: str) -> str:
@@ -180,7 +171,7 @@ def update_user(session: Session, *, actor: User, user_id: int, data: UserUpdate
             "role", _("You cannot remove your own admin role or deactivate yourself.")
         )
     values = data.model_dump(exclude={"version"})
-    changes = _apply(user, values)
+    changes = apply_changes(user, values)
     if "is_active" in changes and not user.is_active:
         user.session_epoch += 1  # a deactivated person is signed out everywhere
     audit.record(
