@@ -96,7 +96,7 @@ def test_the_api_refuses_invalid_steps_field_by_field(client, cast, session):
     body["steps"][2]["owner_role"] = ""
     missing = client.post("/api/v1/playbooks", json=body, headers=headers).json()
     assert missing["errors"] == [
-        {"field": "step 3 (debrief)", "detail": "an owner role is required"}
+        {"field": "step 3 (debrief)", "detail": "An owner role is required."}
     ]
     read_only = _headers(session, cast.intern, TokenScope.read)
     assert client.post("/api/v1/playbooks", json=_body(), headers=read_only).status_code == 403

@@ -79,7 +79,7 @@ def test_invalid_content_is_refused_field_by_field(session, cast):
     fields = {problem.field for problem in refused.value.problems}
     assert {"slug", "step 2 (design-slides)", "step 3 (debrief)"} <= fields
     messages = " ".join(problem.message for problem in refused.value.problems)
-    assert "a title is required" in messages and "'nowhere'" in messages
+    assert "A title is required." in messages and "It follows nowhere" in messages
     assert service.list_playbooks(session) == []
 
 

@@ -167,11 +167,25 @@ def test_errors_show_next_to_their_step_and_keep_what_was_typed(client, cast, se
     refused = client.post("/playbooks/new", data={**data, "csrf_token": token})
     assert refused.status_code == 422
     step_two = refused.text[refused.text.index('id="step-2"') :]
-    assert "an owner role is required" in step_two and "Duration: enter a whole number." in step_two
+    assert (
+        "An owner role is required." in step_two and "Duration: enter a whole number." in step_two
+    )
     assert 'href="#step-1"' in refused.text  # the summary links to the step
     assert 'value="three"' in refused.text and "Proof sells." in refused.text
     assert service.list_playbooks(session) == []
     assert_unique_ids(refused.text)
+
+
+def test_in_french_the_errors_also_sit_next_to_their_step(client, cast, session):
+    sign_in(client, cast.intern.email)
+    token = csrf_from(client.get("/playbooks/new"))
+    data = editor_form(**{"steps-1-owner_role": ""})
+    refused = client.post(
+        "/playbooks/new", data={**data, "csrf_token": token}, headers={"Accept-Language": "fr"}
+    )
+    assert refused.status_code == 422
+    step_two = refused.text[refused.text.index('id="step-2"') :]
+    assert "Un rôle responsable est requis." in step_two
 
 
 def test_a_published_playbook_saves_as_a_new_version_and_the_diff_shows_it(client, cast, session):

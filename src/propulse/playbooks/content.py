@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+from propulse.kit.i18n import gettext as _
+
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 CATEGORIES = (
     "webinar",
@@ -93,38 +95,47 @@ def check_content(content: PlaybookContent) -> list[tuple[str, str]]:
     """Return every rule the content breaks (empty when it is sound)."""
     problems: list[tuple[str, str]] = []
     if not KEY_PATTERN.match(content.slug or ""):
-        problems.append(("slug", "use lowercase letters, digits and dashes"))
+        problems.append(("slug", _("Use lowercase letters, digits and dashes.")))
     if not content.name.strip():
-        problems.append(("name", "a name is required"))
+        problems.append(("name", _("A name is required.")))
     if content.category not in CATEGORIES:
-        problems.append(("category", f"one of {', '.join(CATEGORIES)}"))
+        problems.append(
+            ("category", _("Choose one of: %(choices)s.", choices=", ".join(CATEGORIES)))
+        )
     if content.anchor not in ANCHORS:
-        problems.append(("anchor", f"one of {', '.join(ANCHORS)}"))
+        choices = ", ".join(ANCHORS)
+        problems.append(("anchor", _("Choose one of: %(choices)s.", choices=choices)))
     keys = [step.key for step in content.steps]
     seen: set[str] = set()
     for index, step in enumerate(content.steps, start=1):
-        where = f"step {index} ({step.key})"
+        where = _("step %(n)s (%(key)s)", n=index, key=step.key)
         if not KEY_PATTERN.match(step.key or ""):
-            problems.append((where, "the key uses lowercase letters, digits and dashes"))
+            problems.append((where, _("The key uses lowercase letters, digits and dashes.")))
         if step.key in seen:
-            problems.append((where, "two steps share this key"))
+            problems.append((where, _("Two steps share this key.")))
         seen.add(step.key)
         if not step.title.strip():
-            problems.append((where, "a title is required"))
+            problems.append((where, _("A title is required.")))
         if not step.owner_role.strip():
-            problems.append((where, "an owner role is required"))
+            problems.append((where, _("An owner role is required.")))
         if (step.offset_days is None) == (step.after_key is None):
-            problems.append((where, "give either an offset from the anchor or a step it follows"))
+            problems.append(
+                (where, _("Give either an offset from the anchor or a step it follows."))
+            )
         if step.after_key is not None and step.after_key not in keys:
-            problems.append((where, f"it follows {step.after_key!r}, which is not a step here"))
+            problems.append(
+                (where, _("It follows %(key)s, which is not a step here.", key=step.after_key))
+            )
         if step.after_key == step.key:
-            problems.append((where, "a step cannot follow itself"))
+            problems.append((where, _("A step cannot follow itself.")))
         if step.duration_days < 1:
-            problems.append((where, "the duration is at least one day"))
+            problems.append((where, _("The duration is at least one day.")))
         if step.day_kind not in DAY_KINDS:
-            problems.append((where, "day_kind is working or calendar"))
+            problems.append((where, _("Days are working or calendar days.")))
     if not problems and (cycle := find_cycle(content.steps)):
-        problems.append(("steps", "these steps wait for each other: " + " → ".join(cycle)))
+        problems.append(
+            ("steps", _("These steps wait for each other: %(steps)s.", steps=" → ".join(cycle)))
+        )
     return problems
 
 

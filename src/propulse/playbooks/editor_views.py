@@ -27,7 +27,8 @@ router = html_router()
 
 writer = require_role(Role.member, "write playbooks")
 STEP_FIELD = re.compile(r"^steps-(\d+)-([a-z_]+)$")
-STEP_PROBLEM = re.compile(r"^step (\d+)\b")
+# "step 3 (key)" in English, "étape 3 (key)" in French: the number is what matters.
+STEP_PROBLEM = re.compile(r"^\w+ (\d+) \(")
 MAX_STEPS = 100
 TOP_FIELDS = (
     "slug",
@@ -194,7 +195,7 @@ def content_from(values: dict[str, Any]) -> tuple[PlaybookContent, list[tuple[st
     problems: list[tuple[str, str]] = []
     steps = []
     for index, raw in enumerate(values["steps"], start=1):
-        where = f"step {index} ({raw['key']})"
+        where = _("step %(n)s (%(key)s)", n=index, key=raw["key"])
         after = raw["after"].strip() or None
         offset = _number(raw["offset_days"], where, _("Offset"), problems, default=None)
         effort: float | None = None

@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from propulse.kit.i18n import gettext as _
 from propulse.playbooks.content import ContentError, PlaybookContent, StepContent, check_content
 
 FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)(.*)\Z", re.DOTALL)
@@ -20,15 +21,17 @@ def split_front_matter(text: str, where: str) -> tuple[dict[str, Any], str]:
     """Return the YAML front matter and the Markdown body of a file."""
     match = FRONT_MATTER.match(text.replace("\r\n", "\n").lstrip("\ufeff"))
     if match is None:
-        raise ContentError([(where, "the file must start with front matter between --- lines")])
+        raise ContentError([(where, _("The file must start with front matter between --- lines."))])
     try:
         data = yaml.safe_load(match.group(1)) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" (line {mark.line + 2})" if mark is not None else ""
-        raise ContentError([(where + line, f"the front matter is not valid YAML: {exc}")]) from exc
+        raise ContentError(
+            [(where + line, _("The front matter is not valid YAML: %(error)s", error=exc))]
+        ) from exc
     if not isinstance(data, dict):
-        raise ContentError([(where, "the front matter must be a mapping of fields")])
+        raise ContentError([(where, _("The front matter must be a mapping of fields."))])
     return data, match.group(2).strip("\n")
 
 
@@ -38,7 +41,7 @@ def _text_list(value: Any, where: str, field: str) -> list[str]:
     if not isinstance(value, list) or not all(
         isinstance(item, str | int | float) for item in value
     ):
-        raise ContentError([(where, f"{field} must be a list of texts")])
+        raise ContentError([(where, _("%(field)s must be a list of texts.", field=field))])
     return [str(item) for item in value]
 
 
@@ -46,7 +49,7 @@ def _integer(value: Any, where: str, field: str, default: int | None) -> int | N
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ContentError([(where, f"{field} must be a whole number")])
+        raise ContentError([(where, _("%(field)s must be a whole number.", field=field))])
     return value
 
 
@@ -56,12 +59,12 @@ def parse_step(text: str, where: str) -> StepContent:
     after_key, lag = None, 0
     if after is not None:
         if not isinstance(after, dict) or "step" not in after:
-            raise ContentError([(where, "after must be {step: KEY, lag_days: N}")])
+            raise ContentError([(where, _("after must be {step: KEY, lag_days: N}."))])
         after_key = str(after["step"])
         lag = _integer(after.get("lag_days"), where, "after.lag_days", 0) or 0
     effort = data.get("effort_hours")
     if effort is not None and (isinstance(effort, bool) or not isinstance(effort, int | float)):
-        raise ContentError([(where, "effort_hours must be a number")])
+        raise ContentError([(where, _("effort_hours must be a number."))])
     return StepContent(
         key=str(data.get("key", "")),
         title=str(data.get("title", "")),
@@ -87,9 +90,9 @@ def parse_playbook(text: str, steps: list[StepContent], where: str) -> PlaybookC
         try:
             reviewed = date.fromisoformat(reviewed)
         except ValueError as exc:
-            raise ContentError([(where, "reviewed_on must be a date (YYYY-MM-DD)")]) from exc
+            raise ContentError([(where, _("reviewed_on must be a date (YYYY-MM-DD)."))]) from exc
     if reviewed is not None and not isinstance(reviewed, date):
-        raise ContentError([(where, "reviewed_on must be a date (YYYY-MM-DD)")])
+        raise ContentError([(where, _("reviewed_on must be a date (YYYY-MM-DD)."))])
     return PlaybookContent(
         slug=str(data.get("slug", "")),
         language=str(data.get("language", "")),
@@ -116,7 +119,7 @@ def read_folder(folder: Path) -> PlaybookContent:
     """Read a playbook folder, checking every rule; raise ContentError naming each problem."""
     playbook_file = folder / PLAYBOOK_FILE
     if not playbook_file.is_file():
-        raise ContentError([(str(folder), f"no {PLAYBOOK_FILE} in this folder")])
+        raise ContentError([(str(folder), _("No %(file)s in this folder.", file=PLAYBOOK_FILE))])
     problems: list[tuple[str, str]] = []
     steps: list[StepContent] = []
     for step_file in sorted((folder / STEPS_DIR).glob("*.md")):
@@ -132,7 +135,7 @@ def read_folder(folder: Path) -> PlaybookContent:
         raise ContentError(error.problems + problems) from error
     problems += check_content(content)
     if content.language not in ("en", "fr"):
-        problems.append((PLAYBOOK_FILE, "language is en or fr"))
+        problems.append((PLAYBOOK_FILE, _("The language is en or fr.")))
     if problems:
         raise ContentError(problems)
     return content
