@@ -11,7 +11,7 @@ from propulse.content import pipeline, service
 from propulse.content.models import PackageStatus
 from propulse.workspace.models import User
 
-SAMPLE = Path(__file__).resolve().parent / "samples" / "webinar-transcript-fr.srt"
+SAMPLE = Path(__file__).resolve().parent / "samples" / "webinaire-marketing-en-hypercroissance.srt"
 
 
 def seed(session: Session, *, actor: User, today: date) -> None:

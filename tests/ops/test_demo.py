@@ -1,0 +1,43 @@
+"""`propulse demo` seeds a realistic workspace in a database of its own."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+@pytest.mark.slow
+def test_the_demo_workspace_is_seeded_once_and_holds_every_module(tmp_path: Path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PROPULSE_")}
+    env["PROPULSE_DATA_DIR"] = str(tmp_path)
+    command = [sys.executable, "-m", "propulse", "demo", "--no-serve"]
+    first = subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=180, check=False
+    )
+    assert first.returncode == 0, first.stderr
+    assert "claire.martin@alpinea.example" in first.stdout and "propulse-demo" in first.stdout
+    database = sqlite3.connect(tmp_path / "propulse.db")
+
+    def count(table: str, where: str = "1=1") -> int:
+        return int(database.execute(f"SELECT count(*) FROM {table} WHERE {where}").fetchone()[0])
+
+    assert count("users") == 11
+    assert count("okr_objectives", "status = 'active'") == 3
+    assert count("okr_check_ins") > 10
+    assert count("triage_requests") == 30
+    states = {row[0] for row in database.execute("SELECT DISTINCT state FROM triage_requests")}
+    assert states == {"new", "accepted", "parked", "declined", "duplicate"}
+    assert count("playbooks") == 14
+    assert count("projects") == 2
+    assert count("content_packages", "status = 'ready'") == 1
+    assert count("content_pieces") >= 1 + 5 + 8 + 4
+    again = subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=180, check=False
+    )
+    assert again.returncode == 0 and "already there" in again.stdout
+    assert count("users") == 11
