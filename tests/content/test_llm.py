@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 
 from propulse.auth import service as auth
 from propulse.auth.models import TokenScope
-from propulse.content import llm, serialize, service
+from propulse.content import llm, rewriting, serialize, service
 from propulse.content.document import BrandKit
 from propulse.content.models import (
     BrandSettings,
@@ -152,7 +152,7 @@ def piece(session, cast) -> Piece:  # type: ignore[no-untyped-def]
 
 
 def configure(session, cast, fake: FakeLlm, api_key: str | None = None) -> None:  # type: ignore[no-untyped-def]
-    service.save_llm_settings(
+    rewriting.save_llm_settings(
         session, actor=cast.manager, base_url=fake.url, model="llama3.1:8b", api_key=api_key
     )
     session.commit()
@@ -305,7 +305,7 @@ def test_nothing_is_sent_without_a_base_url_and_a_model(fake_llm):
 
 def test_a_faithful_rewrite_is_saved_as_a_new_revision(session, cast, piece, fake_llm):
     configure(session, cast, fake_llm)
-    rewritten = service.rewrite_piece(session, actor=cast.intern, piece_id=piece.id)
+    rewritten = rewriting.rewrite_piece(session, actor=cast.intern, piece_id=piece.id)
     session.commit()
     assert rewritten.body == FAITHFUL and rewritten.revision == 2
     assert revisions(session, piece) == ["generated", "rewritten"]
@@ -326,7 +326,7 @@ def test_an_invented_number_or_quotation_is_refused_and_nothing_changes(
     configure(session, cast, fake_llm)
     fake_llm.content = answer
     with pytest.raises(InvalidInput) as caught:
-        service.rewrite_piece(session, actor=cast.intern, piece_id=piece.id)
+        rewriting.rewrite_piece(session, actor=cast.intern, piece_id=piece.id)
     session.rollback()
     assert caught.value.status_code == 422
     assert problem in caught.value.message
@@ -339,15 +339,15 @@ def test_an_invented_number_or_quotation_is_refused_and_nothing_changes(
 def test_a_failing_model_is_a_502_and_nothing_changes(session, cast, piece, fake_llm, monkeypatch):
     configure(session, cast, fake_llm)
     fake_llm.status, fake_llm.raw_body = 500, "boom"
-    with pytest.raises(service.LanguageModelFailed) as caught:
-        service.rewrite_piece(session, actor=cast.intern, piece_id=piece.id)
+    with pytest.raises(rewriting.LanguageModelFailed) as caught:
+        rewriting.rewrite_piece(session, actor=cast.intern, piece_id=piece.id)
     assert caught.value.status_code == 502
     assert "HTTP 500" in caught.value.message
     session.rollback()
     fake_llm.status, fake_llm.raw_body, fake_llm.delay = 200, None, 5
     monkeypatch.setattr(llm, "REWRITE_TIMEOUT_SECONDS", 0.3)
-    with pytest.raises(service.LanguageModelFailed) as caught:
-        service.rewrite_piece(session, actor=cast.intern, piece_id=piece.id)
+    with pytest.raises(rewriting.LanguageModelFailed) as caught:
+        rewriting.rewrite_piece(session, actor=cast.intern, piece_id=piece.id)
     assert "did not answer within 0.3 seconds" in caught.value.message
     session.rollback()
     session.refresh(piece)
@@ -358,7 +358,7 @@ def test_without_configuration_the_rewrite_is_refused_and_nothing_is_sent(
     session, cast, piece, fake_llm
 ):
     with pytest.raises(Conflict) as caught:
-        service.rewrite_piece(session, actor=cast.intern, piece_id=piece.id)
+        rewriting.rewrite_piece(session, actor=cast.intern, piece_id=piece.id)
     assert caught.value.status_code == 409
     assert "No language model is configured" in caught.value.message
     assert fake_llm.requests == []
@@ -367,7 +367,7 @@ def test_without_configuration_the_rewrite_is_refused_and_nothing_is_sent(
 def test_the_settings_are_checked_and_only_managers_change_them(session, cast, fake_llm):
     def problems(**values: Any) -> dict[str, str]:
         with pytest.raises(InvalidInput) as caught:
-            service.save_llm_settings(session, actor=cast.manager, api_key=None, **values)
+            rewriting.save_llm_settings(session, actor=cast.manager, api_key=None, **values)
         return {problem.field: problem.message for problem in caught.value.problems}
 
     assert "llm_base_url" in problems(base_url="ftp://models.example/v1", model="m")
@@ -376,20 +376,20 @@ def test_the_settings_are_checked_and_only_managers_change_them(session, cast, f
     assert "llm_base_url" in problems(base_url="", model="m")
     assert "llm_model" in problems(base_url=fake_llm.url, model="")
     with pytest.raises(Forbidden):
-        service.save_llm_settings(
+        rewriting.save_llm_settings(
             session, actor=cast.intern, base_url=fake_llm.url, model="m", api_key=None
         )
-    saved = service.save_llm_settings(
+    saved = rewriting.save_llm_settings(
         session, actor=cast.cmo, base_url=fake_llm.url, model="m", api_key="sk-1"
     )
     assert (saved.llm_base_url, saved.llm_model, saved.llm_api_key) == (fake_llm.url, "m", "sk-1")
-    service.save_llm_settings(
+    rewriting.save_llm_settings(
         session, actor=cast.cmo, base_url=fake_llm.url, model="n", api_key=None
     )
     assert saved.llm_api_key == "sk-1"  # an empty key field keeps the key
-    service.save_llm_settings(session, actor=cast.cmo, base_url="", model="", api_key=None)
+    rewriting.save_llm_settings(session, actor=cast.cmo, base_url="", model="", api_key=None)
     assert (saved.llm_base_url, saved.llm_model, saved.llm_api_key) == (None, None, None)
-    assert not service.llm_configured(session)
+    assert not rewriting.llm_configured(session)
 
 
 # The pages and the API
@@ -521,12 +521,12 @@ def test_the_ebook_is_not_rewritten(session, cast, piece, fake_llm):
     session.add(ebook)
     session.commit()
     with pytest.raises(Conflict):
-        service.rewrite_piece(session, actor=cast.intern, piece_id=ebook.id)
+        rewriting.rewrite_piece(session, actor=cast.intern, piece_id=ebook.id)
     assert fake_llm.requests == []
 
 
 def test_a_viewer_cannot_rewrite(session, cast, piece, fake_llm):
     configure(session, cast, fake_llm)
     with pytest.raises(Forbidden):
-        service.rewrite_piece(session, actor=cast.salesperson, piece_id=piece.id)
+        rewriting.rewrite_piece(session, actor=cast.salesperson, piece_id=piece.id)
     assert fake_llm.requests == []

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
 from propulse.config import get_settings
-from propulse.content import service
+from propulse.content import rewriting, service
 from propulse.content.models import PieceStatus
 from propulse.kit.pagination import Page
 from propulse.web import get_db
@@ -175,6 +175,6 @@ def rewrite_piece(request: Request, piece_id: int, session: Session = Depends(ge
     409 when no model is configured (nothing is sent), 502 when the model fails, 422 listing
     the invented numbers or quotations when its answer is refused; nothing changes then.
     """
-    piece = service.rewrite_piece(session, actor=request.state.user, piece_id=piece_id)
+    piece = rewriting.rewrite_piece(session, actor=request.state.user, piece_id=piece_id)
     session.commit()
     return piece

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from propulse.content import brand as brand_module
-from propulse.content import service
+from propulse.content import rewriting, service
 from propulse.content.models import BrandSettings
 from propulse.kit.errors import InvalidInput
 from propulse.kit.forms import errors_by_field
@@ -141,7 +141,7 @@ async def save_llm(
     key = str(form.get("llm_api_key", "")).strip()
     api_key = "" if form.get("llm_forget_key") else (key or None)
     try:
-        service.save_llm_settings(
+        rewriting.save_llm_settings(
             session,
             actor=user,
             base_url=values["llm_base_url"],

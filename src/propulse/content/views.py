@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from propulse.config import get_settings
-from propulse.content import pipeline, service
+from propulse.content import pipeline, rewriting, service
 from propulse.content.models import PackageStatus, Piece, PieceStatus
 from propulse.kit.errors import Conflict, InvalidInput
 from propulse.kit.forms import errors_by_field
@@ -250,7 +250,7 @@ def _rewrite_context(
 ) -> dict[str, Any]:
     """The rewrite button shows only when a language model is configured (never for the e-book)."""
     return {
-        "can_rewrite": piece.kind != "ebook" and service.llm_configured(session),
+        "can_rewrite": piece.kind != "ebook" and rewriting.llm_configured(session),
         "rewrite_refusal": refusal,
         "rewrite_problems": problems or [],
     }
@@ -265,8 +265,8 @@ def rewrite_piece(
 ) -> Response:
     """Rewrite in the brand's tone; a refusal is shown beside the button, nothing changed."""
     try:
-        service.rewrite_piece(session, actor=user, piece_id=piece_id)
-    except (InvalidInput, Conflict, service.LanguageModelFailed) as error:
+        rewriting.rewrite_piece(session, actor=user, piece_id=piece_id)
+    except (InvalidInput, Conflict, rewriting.LanguageModelFailed) as error:
         session.rollback()
         piece = service.get_piece(session, piece_id=piece_id)
         problems = [problem.message for problem in error.problems]
