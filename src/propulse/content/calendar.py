@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from icalendar import Calendar, Event
 
 from propulse.content.document import CalendarEntry, Ebook, Piece
+from propulse.kit.spreadsheets import neutralise
 from propulse.kit.workdays import DayKind, add_working_days, next_working_day, spread
 
 __all__ = ["calendar_csv", "calendar_ics", "publishing_calendar"]
@@ -27,7 +28,6 @@ KIND_ORDER = {"ebook": 0, "article": 1, "linkedin": 2, "email": 3}
 LABELS = {"ebook": "E-book", "article": "Article", "linkedin": "LinkedIn", "email": "E-mail"}
 PRODID = "-//Propulse//Content//EN"
 CSV_COLUMNS = ("date", "kind", "index", "title")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def publishing_calendar(
@@ -118,11 +118,6 @@ def calendar_ics(
         calendar.add_component(event)
     ics: bytes = calendar.to_ical()
     return ics
-
-
-def neutralise(text: str) -> str:
-    """Prefix an apostrophe to text a spreadsheet would take for a formula (CSV injection)."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def calendar_csv(entries: Sequence[CalendarEntry]) -> str:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from propulse.kit.errors import FieldProblem, InvalidInput
 from propulse.kit.forms import problems_from
 from propulse.kit.i18n import gettext as _
+from propulse.kit.spreadsheets import neutralise, restore
 from propulse.okrs import service
 from propulse.okrs.models import ObjectiveStatus
 from propulse.okrs.schemas import KeyResultCreate, ObjectiveCreate
@@ -45,14 +46,16 @@ def export_period(session: Session, *, period_id: int) -> str:
     for objective in service.active_objectives(session, period_id=period_id):
         key_results = [kr for kr in objective.key_results if not kr.is_archived]
         if not key_results:
-            writer.writerow([_safe(objective.title), _safe(objective.description)] + [""] * 9)
+            writer.writerow(
+                [neutralise(objective.title), neutralise(objective.description)] + [""] * 9
+            )
         for kr in key_results:
             writer.writerow(
                 [
-                    _safe(objective.title),
-                    _safe(objective.description),
-                    _safe(kr.title),
-                    _safe(kr.unit),
+                    neutralise(objective.title),
+                    neutralise(objective.description),
+                    neutralise(kr.title),
+                    neutralise(kr.unit),
                     kr.direction,
                     kr.commitment,
                     f"{kr.start_value:g}",
@@ -63,15 +66,6 @@ def export_period(session: Session, *, period_id: int) -> str:
                 ]
             )
     return buffer.getvalue()
-
-
-def _safe(text: str) -> str:
-    """Neutralise a spreadsheet formula (OWASP CSV injection): a leading quote, undone on import."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _unsafe(text: str) -> str:
-    return text[1:] if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @dataclass
@@ -114,7 +108,7 @@ def plan_import(session: Session, content: bytes) -> list[_PlannedObjective]:
     problems: list[FieldProblem] = []
     planned: dict[str, _PlannedObjective] = {}
     for line, row in enumerate(rows, start=2):
-        cells = {key: _unsafe((value or "").strip()) for key, value in row.items() if key}
+        cells = {key: restore((value or "").strip()) for key, value in row.items() if key}
         if not any(cells.values()):
             continue
         title = cells.get("objective", "")

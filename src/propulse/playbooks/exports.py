@@ -25,6 +25,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from propulse.kit.i18n import gettext as _
+from propulse.kit.spreadsheets import neutralise
 from propulse.playbooks.models import Project, Task, TaskStatus
 
 # Asana maps columns by name but wants this order (Name, Description, Section, Assignee...).
@@ -37,14 +38,8 @@ COLUMNS = (
     "Due Date",
     "Dependencies",
 )
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATE_COLUMNS = ("Start Date", "Due Date")
-
-
-def neutralise(text: str) -> str:
-    """Prefix an apostrophe to text a spreadsheet would take for a formula."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def status_label(status: str) -> str:
