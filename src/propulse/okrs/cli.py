@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from propulse.cli_support import acting_user
@@ -20,7 +19,7 @@ from propulse.okrs import closing, csv_io, service
 from propulse.okrs.board import build_board
 from propulse.okrs.models import Commitment, Direction, Period
 from propulse.okrs.schemas import CheckInCreate, KeyResultCreate, ObjectiveCreate
-from propulse.workspace.models import Team
+from propulse.workspace import service as workspace
 
 app = typer.Typer(
     help="Objectives and key results (at most 3 objectives, 4 key results each).",
@@ -41,15 +40,13 @@ def today() -> date:
 def _team_id(session: Session, team: str | None) -> int | None:
     if team is None:
         return None
-    found = session.scalar(select(Team).where(func.lower(Team.name) == team.strip().lower()))
+    found = workspace.find_team_by_name(session, team)
     if found is None:
         raise InvalidInput.on_field("team", _("No team named %(name)s.", name=team))
     return found.id
 
 
 def _find_period(session: Session, name: str, team: str | None, company: bool) -> Period:
-    from propulse.workspace import service as workspace
-
     team_id = None if company else (_team_id(session, team) or workspace.marketing_team(session).id)
     period = service.find_period(session, name=name, team_id=team_id)
     if period is None:

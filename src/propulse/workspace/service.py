@@ -266,9 +266,14 @@ def marketing_team(session: Session) -> Team:
     return team
 
 
+def find_team_by_name(session: Session, name: str) -> Team | None:
+    """Return the team of that name, whatever its case."""
+    return session.scalar(select(Team).where(func.lower(Team.name) == name.strip().lower()))
+
+
 def create_team(session: Session, *, actor: User, data: TeamCreate) -> Team:
     ensure_role(actor, Role.manager, action=_("create teams"))
-    if session.scalar(select(Team).where(func.lower(Team.name) == data.name.lower())):
+    if find_team_by_name(session, data.name) is not None:
         raise InvalidInput.on_field("name", _("A team named %(name)s exists.", name=data.name))
     team = Team(name=data.name, description=data.description, members=[])
     session.add(team)
