@@ -54,11 +54,14 @@ def create_api() -> FastAPI:
     """Build the API application mounted at /api/v1."""
     from propulse.audit.api import router as audit_router
     from propulse.auth.api import router as auth_router
+    from propulse.contacts.api import router as contacts_router
     from propulse.content.api import router as content_router
     from propulse.notifications.api import router as notifications_router
     from propulse.okrs.api import router as okrs_router
     from propulse.playbooks.api import router as playbooks_router
     from propulse.playbooks.project_api import router as projects_router
+    from propulse.scoring.api import router as scoring_router
+    from propulse.segments.api import router as segments_router
     from propulse.triage.api import router as triage_router
     from propulse.workspace.api import router as workspace_router
 
@@ -86,6 +89,9 @@ def create_api() -> FastAPI:
         playbooks_router,
         projects_router,
         content_router,
+        contacts_router,
+        segments_router,
+        scoring_router,
     ):
         api.include_router(router, dependencies=[Depends(api_user)])
 

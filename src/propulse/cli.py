@@ -14,6 +14,7 @@ from propulse.audit import service as audit
 from propulse.auth.cli import app as tokens_app
 from propulse.cli_support import set_acting_email
 from propulse.config import get_settings
+from propulse.contacts.cli import app as contacts_app
 from propulse.content.cli import app as content_app
 from propulse.kit.cli import stderr
 from propulse.kit.errors import DomainError
@@ -21,6 +22,8 @@ from propulse.okrs.cli import app as okrs_app
 from propulse.ops import cli as ops
 from propulse.playbooks.cli import app as playbooks_app
 from propulse.playbooks.project_cli import app as projects_app
+from propulse.scoring.cli import app as scoring_app
+from propulse.segments.cli import app as segments_app
 from propulse.triage.cli import app as requests_app
 from propulse.workspace.cli import app as users_app
 
@@ -61,6 +64,9 @@ app.add_typer(requests_app, name="requests")
 app.add_typer(playbooks_app, name="playbooks")
 app.add_typer(projects_app, name="projects")
 app.add_typer(content_app, name="content")
+app.add_typer(contacts_app, name="contacts")
+app.add_typer(segments_app, name="segments")
+app.add_typer(scoring_app, name="scoring")
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from propulse.auth import service as auth
 from propulse.auth.models import TokenScope
+from propulse.contacts import demo as contacts_demo
 from propulse.content import demo as content_demo
 from propulse.kit.security import hash_password
 from propulse.notifications import service as notifications
@@ -96,6 +97,7 @@ def seed(session: Session) -> bool:
     members = [user for user in by_email.values() if user.role in (Role.manager, Role.member)]
     playbooks_demo.seed(session, people=members, objectives=objectives, today=today)
     content_demo.seed(session, actor=by_email["lea.dubois@alpinea.example"], today=today)
+    contacts_demo.seed(session, owners=marketing + sales, today=today)
     notifications.notify(
         session,
         user=actor,

@@ -20,6 +20,9 @@ TASK_MODULES = (
     "propulse.ops.tasks",
     "propulse.triage.tasks",
     "propulse.content.tasks",
+    "propulse.contacts.tasks",
+    "propulse.segments.tasks",
+    "propulse.scoring.tasks",
 )
 
 logger = logging.getLogger(__name__)

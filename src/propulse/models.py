@@ -2,6 +2,15 @@
 
 from propulse.audit.models import AuditEntry
 from propulse.auth.models import ApiToken
+from propulse.contacts.models import (
+    Company,
+    Consent,
+    Contact,
+    ContactEvent,
+    ContactImport,
+    CustomField,
+    Suppression,
+)
 from propulse.content.models import BrandSettings, Package, Piece, PieceRevision, Source
 from propulse.notifications.models import Notification, OutboundEmail
 from propulse.okrs.models import CheckIn, KeyResult, Objective, OkrLimits, Period
@@ -15,6 +24,8 @@ from propulse.playbooks.models import (
     Task,
     TaskComment,
 )
+from propulse.scoring.models import ScoreChange, ScoringRule, ScoringSettings
+from propulse.segments.models import Segment, SegmentMember
 from propulse.triage.models import Request, RequestTransition
 from propulse.workspace.models import Team, User, Workspace, team_members
 
@@ -24,6 +35,12 @@ __all__ = [
     "BrandSettings",
     "CalendarFeed",
     "CheckIn",
+    "Company",
+    "Consent",
+    "Contact",
+    "ContactEvent",
+    "ContactImport",
+    "CustomField",
     "KeyResult",
     "Notification",
     "Objective",
@@ -39,8 +56,14 @@ __all__ = [
     "Project",
     "Request",
     "RequestTransition",
+    "ScoreChange",
+    "ScoringRule",
+    "ScoringSettings",
+    "Segment",
+    "SegmentMember",
     "Source",
     "Step",
+    "Suppression",
     "Task",
     "TaskComment",
     "Team",

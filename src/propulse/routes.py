@@ -14,6 +14,8 @@ def page_routers() -> list[APIRouter]:
     from propulse.audit.views import router as audit_router
     from propulse.auth.views import private as auth_private
     from propulse.auth.views import public as auth_public
+    from propulse.contacts.import_views import router as contact_imports_router
+    from propulse.contacts.views import router as contacts_router
     from propulse.content.brand_views import router as brand_router
     from propulse.content.views import router as content_router
     from propulse.home.views import router as home_router
@@ -23,6 +25,8 @@ def page_routers() -> list[APIRouter]:
     from propulse.playbooks.calendar_views import public as calendars_public
     from propulse.playbooks.project_views import router as projects_router
     from propulse.playbooks.views import router as playbooks_router
+    from propulse.scoring.views import router as scoring_router
+    from propulse.segments.views import router as segments_router
     from propulse.triage.views import router as triage_router
     from propulse.workspace.views import router as workspace_router
 
@@ -32,6 +36,9 @@ def page_routers() -> list[APIRouter]:
     add_navigation(NavEntry(lazy_gettext("Playbooks"), "/playbooks", order=30))
     add_navigation(NavEntry(lazy_gettext("Projects"), "/projects", order=31))
     add_navigation(NavEntry(lazy_gettext("Content"), "/content", order=40))
+    add_navigation(NavEntry(lazy_gettext("Contacts"), "/contacts", order=50))
+    add_navigation(NavEntry(lazy_gettext("Segments"), "/segments", order=51))
+    add_navigation(NavEntry(lazy_gettext("Lead scoring"), "/scoring", order=52))
     add_navigation(NavEntry(lazy_gettext("People"), "/people", order=80))
     add_navigation(NavEntry(lazy_gettext("Teams"), "/teams", order=81))
     add_navigation(NavEntry(lazy_gettext("Audit log"), "/audit", Role.admin, order=90))
@@ -51,4 +58,8 @@ def page_routers() -> list[APIRouter]:
         projects_router,
         brand_router,
         content_router,
+        contact_imports_router,
+        contacts_router,
+        segments_router,
+        scoring_router,
     ]

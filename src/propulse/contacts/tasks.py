@@ -1,0 +1,3 @@
+"""Jobs of contacts."""
+
+from __future__ import annotations

@@ -1,0 +1,7 @@
+"""API of scoring."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["scoring"])

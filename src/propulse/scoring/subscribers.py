@@ -1,0 +1,3 @@
+"""How scoring reacts to contact changes (see propulse.contacts.hooks)."""
+
+from __future__ import annotations

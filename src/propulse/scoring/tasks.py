@@ -1,0 +1,3 @@
+"""Jobs of scoring."""
+
+from __future__ import annotations

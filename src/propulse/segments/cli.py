@@ -1,0 +1,7 @@
+"""``propulse segments``."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(help="Segments.", no_args_is_help=True)

@@ -1,0 +1,3 @@
+"""Jobs of segments."""
+
+from __future__ import annotations
