@@ -18,6 +18,7 @@ PUBLIC_PAGES = {
     "/invitation/{token}",
     "/healthz",
     "/calendars/{token}.ics",
+    "/u/{token}",  # unsubscribe and RFC 8058 one-click, by signed token
 }
 
 

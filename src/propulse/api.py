@@ -56,6 +56,7 @@ def create_api() -> FastAPI:
     from propulse.auth.api import router as auth_router
     from propulse.contacts.api import router as contacts_router
     from propulse.content.api import router as content_router
+    from propulse.delivery.api import router as delivery_router
     from propulse.notifications.api import router as notifications_router
     from propulse.okrs.api import router as okrs_router
     from propulse.playbooks.api import router as playbooks_router
@@ -92,6 +93,7 @@ def create_api() -> FastAPI:
         contacts_router,
         segments_router,
         scoring_router,
+        delivery_router,
     ):
         api.include_router(router, dependencies=[Depends(api_user)])
 

@@ -16,6 +16,8 @@ from propulse.cli_support import set_acting_email
 from propulse.config import get_settings
 from propulse.contacts.cli import app as contacts_app
 from propulse.content.cli import app as content_app
+from propulse.delivery.cli import app as delivery_app
+from propulse.delivery.cli import mail_app
 from propulse.kit.cli import stderr
 from propulse.kit.errors import DomainError
 from propulse.okrs.cli import app as okrs_app
@@ -67,6 +69,8 @@ app.add_typer(content_app, name="content")
 app.add_typer(contacts_app, name="contacts")
 app.add_typer(segments_app, name="segments")
 app.add_typer(scoring_app, name="scoring")
+app.add_typer(delivery_app, name="delivery")
+app.add_typer(mail_app, name="mail")
 
 
 def main() -> None:

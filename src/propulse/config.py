@@ -25,6 +25,19 @@ class Settings(BaseSettings):
     base_url: str = "http://127.0.0.1:8000"
     smtp_url: str | None = None
     mail_from: str = "Propulse <propulse@localhost>"
+    # Marketing e-mail delivery (docs/delivery.md).
+    reply_address: str | None = None
+    dkim_domain: str | None = None
+    dkim_selector: str | None = None
+    dkim_private_key_path: Path | None = None
+    delivery_connections: int = Field(default=4, ge=1, le=64)
+    delivery_max_per_second: float = Field(default=0.0, ge=0)
+    delivery_max_per_window: int = Field(default=0, ge=0)
+    delivery_window_seconds: int = Field(default=3600, ge=1)
+    delivery_max_attempts: int = Field(default=8, ge=1)
+    delivery_retry_seconds: int = Field(default=60, ge=1)
+    delivery_lease_seconds: int = Field(default=120, ge=2)
+    delivery_pause_after_failures: int = Field(default=20, ge=1)
     user: str | None = Field(default=None, description="E-mail of the CLI's acting user")
     secure_cookies: bool = False
     max_upload_bytes: int = 50 * 1024 * 1024

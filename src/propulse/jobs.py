@@ -23,6 +23,7 @@ TASK_MODULES = (
     "propulse.contacts.tasks",
     "propulse.segments.tasks",
     "propulse.scoring.tasks",
+    "propulse.delivery.tasks",
 )
 
 logger = logging.getLogger(__name__)

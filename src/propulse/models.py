@@ -12,6 +12,7 @@ from propulse.contacts.models import (
     Suppression,
 )
 from propulse.content.models import BrandSettings, Package, Piece, PieceRevision, Source
+from propulse.delivery.models import DeliveryMessage, DeliveryStream
 from propulse.notifications.models import Notification, OutboundEmail
 from propulse.okrs.models import CheckIn, KeyResult, Objective, OkrLimits, Period
 from propulse.playbooks.models import (
@@ -24,7 +25,7 @@ from propulse.playbooks.models import (
     Task,
     TaskComment,
 )
-from propulse.scoring.models import ScoreChange, ScoringRule, ScoringSettings
+from propulse.scoring.models import ScoreChange, ScoreRun, ScoringRule, ScoringSettings
 from propulse.segments.models import Segment, SegmentMember
 from propulse.triage.models import Request, RequestTransition
 from propulse.workspace.models import Team, User, Workspace, team_members
@@ -41,6 +42,8 @@ __all__ = [
     "ContactEvent",
     "ContactImport",
     "CustomField",
+    "DeliveryMessage",
+    "DeliveryStream",
     "KeyResult",
     "Notification",
     "Objective",
@@ -57,6 +60,7 @@ __all__ = [
     "Request",
     "RequestTransition",
     "ScoreChange",
+    "ScoreRun",
     "ScoringRule",
     "ScoringSettings",
     "Segment",

@@ -18,6 +18,8 @@ def page_routers() -> list[APIRouter]:
     from propulse.contacts.views import router as contacts_router
     from propulse.content.brand_views import router as brand_router
     from propulse.content.views import router as content_router
+    from propulse.delivery.unsubscribe import router as unsubscribe_router
+    from propulse.delivery.views import router as sending_router
     from propulse.home.views import router as home_router
     from propulse.notifications.views import router as notifications_router
     from propulse.okrs.period_views import router as okr_periods_router
@@ -41,11 +43,13 @@ def page_routers() -> list[APIRouter]:
     add_navigation(NavEntry(lazy_gettext("Lead scoring"), "/scoring", order=52))
     add_navigation(NavEntry(lazy_gettext("People"), "/people", order=80))
     add_navigation(NavEntry(lazy_gettext("Teams"), "/teams", order=81))
+    add_navigation(NavEntry(lazy_gettext("Sending"), "/sending", Role.admin, order=85))
     add_navigation(NavEntry(lazy_gettext("Audit log"), "/audit", Role.admin, order=90))
     add_navigation(NavEntry(lazy_gettext("Settings"), "/settings", Role.admin, order=91))
     return [
         auth_public,
         calendars_public,
+        unsubscribe_router,
         auth_private,
         home_router,
         workspace_router,
@@ -62,4 +66,5 @@ def page_routers() -> list[APIRouter]:
         contacts_router,
         segments_router,
         scoring_router,
+        sending_router,
     ]

@@ -130,7 +130,8 @@ def render(
 
 def flash(request: Request, message: str, category: str = "success") -> None:
     """Show a message on the next page (after a redirect)."""
-    request.session.setdefault("flashes", []).append([category, message])
+    # Assign a new list: Starlette's session notices assignments, not in-place appends.
+    request.session["flashes"] = [*request.session.get("flashes", []), [category, message]]
 
 
 def pop_flashes(request: Request) -> list[tuple[str, str]]:

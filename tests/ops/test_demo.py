@@ -36,6 +36,19 @@ def test_the_demo_workspace_is_seeded_once_and_holds_every_module(tmp_path: Path
     assert count("projects") == 2
     assert count("content_packages", "status = 'ready'") == 1
     assert count("content_pieces") >= 1 + 5 + 8 + 4
+    assert count("contacts") == 40_000
+    assert count("companies") > 4_000
+    assert 300_000 < count("contact_events") < 500_000
+    assert count("contact_fields") == 4
+    assert count("scoring_rules") >= 10
+    assert count("contacts", "score > 0 AND grade IS NOT NULL") > 30_000
+    assert 0 < count("contacts", "mql_at IS NOT NULL") < 10_000
+    assert count("segments") == 8
+    assert count("segments", "kind = 'static' AND member_count > 0") == 1
+    assert count("segments", "kind = 'dynamic' AND member_count > 0") == 7
+    assert count("segment_members") == int(
+        database.execute("SELECT sum(member_count) FROM segments").fetchone()[0]
+    )
     again = subprocess.run(
         command, env=env, capture_output=True, text=True, timeout=180, check=False
     )

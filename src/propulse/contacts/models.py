@@ -106,6 +106,7 @@ class Contact(Timestamped, Base):
         Index("ix_contacts_lifecycle", "lifecycle_stage", "id"),
         Index("ix_contacts_owner", "owner_id", "id"),
         Index("ix_contacts_company", "company_id"),
+        Index("ix_contacts_recent", "last_activity_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, SkipValidation
 
 from propulse.contacts.emails import normalise_email
-from propulse.contacts.models import ConsentBasis, LifecycleStage
+from propulse.contacts.models import ConsentBasis, FieldKind, LifecycleStage
 from propulse.kit.i18n import gettext as _
 from propulse.workspace.schemas import country_codes, timezone_names
 
@@ -80,6 +80,8 @@ Text100 = Annotated[Annotated[str, Field(max_length=100)] | None, BeforeValidato
 Text200 = Annotated[Annotated[str, Field(max_length=200)] | None, BeforeValidator(_blank_to_none)]
 Text320 = Annotated[Annotated[str, Field(max_length=320)] | None, BeforeValidator(_blank_to_none)]
 Email = Annotated[str, BeforeValidator(lambda v: v.strip() if isinstance(v, str) else v)]
+# Trimmed text where a blank is "missing" ("This field is required."), not a null.
+Required = BeforeValidator(lambda v: v.strip() if isinstance(v, str) else v)
 
 
 class ContactIn(BaseModel):
@@ -139,6 +141,21 @@ class CompanyIn(BaseModel):
     country: Annotated[OptionalText, AfterValidator(_country)] = None
 
 
+class CompanyPatch(BaseModel):
+    """An edit of a company: only the fields sent change; ``version`` refuses a stale edit."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[
+        str | None, BeforeValidator(_blank_to_none), Field(min_length=1, max_length=200)
+    ] = None
+    domain: Text200 = None
+    sector: Text80 = None
+    size: Text20 = None
+    country: Annotated[OptionalText, AfterValidator(_country)] = None
+    version: int | None = None
+
+
 class CompanyOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -148,6 +165,7 @@ class CompanyOut(BaseModel):
     sector: str | None
     size: str | None
     country: str | None
+    version: int
 
 
 class ContactOut(BaseModel):
@@ -228,3 +246,89 @@ class EventOut(BaseModel):
     occurred_at: datetime
     external_id: str | None
     properties: dict[str, Any] | None
+
+
+class CustomFieldIn(BaseModel):
+    """A custom field definition; ``choices`` are required for a choice field."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: Annotated[str, Required, Field(min_length=1, max_length=40)]
+    label: Annotated[str, Required, Field(min_length=1, max_length=100)]
+    kind: FieldKind = FieldKind.text
+    choices: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(default_factory=list)
+    position: int = 0
+
+
+class CustomFieldPatch(BaseModel):
+    """An edit of a custom field: its label, choices and position (key and kind stay)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    label: Annotated[str, Required, Field(min_length=1, max_length=100)] | None = None
+    choices: list[Annotated[str, Field(min_length=1, max_length=100)]] | None = None
+    position: int | None = None
+
+
+class CustomFieldOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    key: str
+    label: str
+    kind: str
+    choices: list[str]
+    position: int
+
+
+MAX_BATCH = 1000
+
+
+class ContactBatchIn(BaseModel):
+    """Up to 1,000 contacts to create or update by e-mail; each item is checked on its own."""
+
+    # Items are validated one by one by the endpoint, so one bad item never sinks the batch.
+    items: Annotated[list[SkipValidation[ContactIn]], Field(max_length=MAX_BATCH)]
+
+
+class ProblemOut(BaseModel):
+    field: str
+    message: str
+
+
+class RejectedItemOut(BaseModel):
+    index: int
+    errors: list[ProblemOut]
+
+
+class ContactBatchOut(BaseModel):
+    """What a batch did; ``ids[i]`` is the contact of item ``i`` (null when it was rejected)."""
+
+    created: int
+    updated: int
+    unchanged: int
+    rejected: list[RejectedItemOut]
+    ids: list[int | None]
+
+
+class EventBatchIn(BaseModel):
+    """Up to 1,000 events; each is checked on its own, and an ``id`` already seen is skipped."""
+
+    items: Annotated[list[SkipValidation[EventIn]], Field(max_length=MAX_BATCH)]
+
+
+class RejectedEventOut(BaseModel):
+    index: int
+    reason: str
+
+
+class EventBatchOut(BaseModel):
+    accepted: int
+    duplicates: int
+    rejected: list[RejectedEventOut]
+
+
+class DoNotContactIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[str, Required, Field(min_length=1, max_length=500)]

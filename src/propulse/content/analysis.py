@@ -15,8 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-import yake  # type: ignore[import-untyped]
-
 from propulse.content.document import (
     Analysis,
     Block,
@@ -211,6 +209,8 @@ def _spellings(phrase: str, text: str) -> Counter[str]:
 @cache
 def _boundary_stop_words(language: Language) -> frozenset[str]:
     """Return YAKE's grammar words for a language, normalised, plus our own stop words."""
+    import yake  # type: ignore[import-untyped]  # slow to import; only the pipeline needs it
+
     extractor = yake.KeywordExtractor(lan=language)
     return frozenset(normalise(word) for word in extractor.stopword_set) | _STOP_WORDS[language]
 
@@ -253,6 +253,8 @@ def extract_keyphrases(
     """
     # The extractor is built per call (a file read, well under a millisecond): it keeps
     # caches that are not safe to share between threads.
+    import yake  # type: ignore[import-untyped,unused-ignore]  # slow to import
+
     extractor = yake.KeywordExtractor(
         lan=language,
         n=3,

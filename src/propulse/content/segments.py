@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
 
 from propulse.content.document import Block
 from propulse.kit.text import STOP_WORDS_EN, STOP_WORDS_FR, normalise, stem, tokenise
@@ -135,6 +134,9 @@ def merge_short(
 
 def _similarity_curve(sentences: Sequence[str], window: int) -> np.ndarray:
     """Return the cosine between the ``window`` sentences before and after each gap."""
+    # Imported here: scikit-learn takes seconds to import, and most commands never need it.
+    from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
+
     vectorizer = TfidfVectorizer(analyzer=content_terms, sublinear_tf=True)
     try:
         matrix = vectorizer.fit_transform(sentences).toarray()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from functools import cache
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -12,8 +13,16 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 _password_hasher = PasswordHasher()
-# Verified against when the account does not exist, so both cases take the same time.
-_DUMMY_HASH = _password_hasher.hash("propulse-timing-equaliser")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Return a hash verified against when the account does not exist (same time both ways).
+
+    Made on first use: hashing costs about half a second, which every command would pay.
+    """
+    return _password_hasher.hash("propulse-timing-equaliser")
+
 
 API_TOKEN_PREFIX = "ppl_"  # noqa: S105 - a prefix, not a secret
 MIN_PASSWORD_LENGTH = 10
@@ -26,7 +35,7 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Check a password; spends the same time when there is no hash to check against."""
     try:
-        return _password_hasher.verify(password_hash or _DUMMY_HASH, password) and bool(
+        return _password_hasher.verify(password_hash or _dummy_hash(), password) and bool(
             password_hash
         )
     except (VerificationError, InvalidHashError):

@@ -76,6 +76,10 @@ class ScoringSettings(Timestamped, Base):
     )
     # Bumped on every rule or settings change, so a rescore knows what it computed.
     rules_version: Mapped[int] = mapped_column(default=1)
+    # The rules_version the last full rescore computed, and when it finished: the hourly sweep
+    # rescores everything when they differ (a rescore job was lost, or rules changed since).
+    rescored_version: Mapped[int] = mapped_column(default=0)
+    rescored_at: Mapped[datetime | None] = mapped_column()
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -101,3 +105,24 @@ class ScoreChange(Base):
     fit_score: Mapped[int] = mapped_column()
     engagement_score: Mapped[int] = mapped_column()
     cause: Mapped[str] = mapped_column(String(10))
+
+
+class ScoreRun(Base):
+    """A rescore of every contact (rules changed) or an hourly decay sweep.
+
+    Such runs write no history row per contact: at a million contacts that would cost about as
+    much as the scores themselves (see docs/scoring.md). A contact's history shows the score a
+    run left as its latest point, with the run's cause.
+    """
+
+    __tablename__ = "score_runs"
+    __table_args__ = (Index("ix_score_runs_started", "started_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cause: Mapped[str] = mapped_column(String(10))
+    started_at: Mapped[datetime] = mapped_column()
+    finished_at: Mapped[datetime | None] = mapped_column()
+    rules_version: Mapped[int] = mapped_column()
+    contacts: Mapped[int] = mapped_column(default=0)
+    changed: Mapped[int] = mapped_column(default=0)
+    completed: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from propulse.db import Base, Timestamped, utcnow
@@ -33,6 +33,8 @@ class Segment(Timestamped, Base):
     time_dependent: Mapped[bool] = mapped_column(Boolean, default=False)
     member_count: Mapped[int] = mapped_column(default=0)
     rebuilt_at: Mapped[datetime | None] = mapped_column()
+    # Set when the definition changed and the rebuild went to a job; the sweep catches it too.
+    needs_rebuild: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     version: Mapped[int] = mapped_column(default=1)
 

@@ -16,7 +16,6 @@ from functools import cache
 from typing import NamedTuple
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
 
 from propulse.kit.text import (
     STOP_WORDS_EN,
@@ -251,6 +250,9 @@ def rank_objectives(
     request = _analyse(request_text)
     analyses = [_analyse(objective.text) for objective in objectives]
     documents = [request.features] + [analysis.features for analysis in analyses]
+    # Imported here: scikit-learn takes seconds to import, and most commands never need it.
+    from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
+
     vectorizer = TfidfVectorizer(
         analyzer=_identity, lowercase=False, sublinear_tf=True, smooth_idf=True, norm="l2"
     )

@@ -170,6 +170,7 @@ def upgrade() -> None:
         batch_op.create_index("ix_contacts_lifecycle", ["lifecycle_stage", "id"], unique=False)
         batch_op.create_index("ix_contacts_owner", ["owner_id", "id"], unique=False)
         batch_op.create_index("ix_contacts_score", ["score", "id"], unique=False)
+        batch_op.create_index("ix_contacts_recent", ["last_activity_at", "id"], unique=False)
 
     op.create_table(
         "segments",
@@ -181,6 +182,7 @@ def upgrade() -> None:
         sa.Column("time_dependent", sa.Boolean(), nullable=False),
         sa.Column("member_count", sa.Integer(), nullable=False),
         sa.Column("rebuilt_at", propulse.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("needs_rebuild", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("created_at", propulse.db.UTCDateTime(timezone=True), nullable=False),
@@ -282,6 +284,21 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "score_runs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("cause", sa.String(length=10), nullable=False),
+        sa.Column("started_at", propulse.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", propulse.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("rules_version", sa.Integer(), nullable=False),
+        sa.Column("contacts", sa.Integer(), nullable=False),
+        sa.Column("changed", sa.Integer(), nullable=False),
+        sa.Column("completed", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_score_runs")),
+    )
+    with op.batch_alter_table("score_runs", schema=None) as batch_op:
+        batch_op.create_index("ix_score_runs_started", ["started_at"], unique=False)
+
+    op.create_table(
         "scoring_settings",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("total_limit", sa.Integer(), nullable=True),
@@ -295,6 +312,8 @@ def upgrade() -> None:
         sa.Column("mql_set_stage", sa.Boolean(), nullable=False),
         sa.Column("mql_segment_id", sa.Integer(), nullable=True),
         sa.Column("rules_version", sa.Integer(), nullable=False),
+        sa.Column("rescored_version", sa.Integer(), nullable=False),
+        sa.Column("rescored_at", propulse.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("created_at", propulse.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", propulse.db.UTCDateTime(timezone=True), nullable=False),
@@ -340,6 +359,10 @@ def downgrade() -> None:
 
     op.drop_table("segment_members")
     op.drop_table("scoring_settings")
+    with op.batch_alter_table("score_runs", schema=None) as batch_op:
+        batch_op.drop_index("ix_score_runs_started")
+
+    op.drop_table("score_runs")
     with op.batch_alter_table("score_history", schema=None) as batch_op:
         batch_op.drop_index("ix_score_history_contact")
 
@@ -356,6 +379,7 @@ def downgrade() -> None:
     op.drop_table("segments")
     with op.batch_alter_table("contacts", schema=None) as batch_op:
         batch_op.drop_index("ix_contacts_score")
+        batch_op.drop_index("ix_contacts_recent")
         batch_op.drop_index("ix_contacts_owner")
         batch_op.drop_index("ix_contacts_lifecycle")
         batch_op.drop_index("ix_contacts_country_score")

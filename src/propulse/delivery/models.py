@@ -1,0 +1,89 @@
+"""The outbox of marketing e-mail (the truth about every message) and its sending streams.
+
+A message row is claimed by a worker with a lease (``lease_owner``, ``lease_until``) before it
+is sent, and recorded in its own commit as soon as the server answers. A row left ``sending``
+by a dead worker is reclaimed when its lease expires.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from propulse.db import Base, utcnow
+
+# SQLite only makes INTEGER PRIMARY KEY an alias of the rowid (and auto-incremented).
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class DeliveryStatus(StrEnum):
+    """Where a message stands; ``sent``, ``failed``, ``suppressed`` and ``cancelled`` are final."""
+
+    queued = "queued"
+    sending = "sending"
+    sent = "sent"
+    failed = "failed"
+    suppressed = "suppressed"
+    cancelled = "cancelled"
+
+
+FINAL_STATUSES = frozenset(
+    {
+        DeliveryStatus.sent,
+        DeliveryStatus.failed,
+        DeliveryStatus.suppressed,
+        DeliveryStatus.cancelled,
+    }
+)
+
+
+class DeliveryMessage(Base):
+    """One e-mail to one address, rendered once, sent at most once unless a worker dies."""
+
+    __tablename__ = "delivery_messages"
+    __table_args__ = (
+        # The claim: due queued rows in time order (and expired leases among ``sending`` ones).
+        Index("ix_delivery_messages_due", "status", "next_attempt_at", "id"),
+        Index("ix_delivery_messages_contact", "contact_id", "id"),
+        # Figures per stream, and the list of possible duplicates.
+        Index("ix_delivery_messages_stream", "stream", "status"),
+        Index("ix_delivery_messages_duplicates", "possible_duplicate", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    to_address: Mapped[str] = mapped_column(String(320))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    stream: Mapped[str] = mapped_column(String(80))
+    subject: Mapped[str] = mapped_column(String(300))
+    preheader: Mapped[str] = mapped_column(String(300), default="")
+    html_body: Mapped[str] = mapped_column(Text, default="")
+    text_body: Mapped[str] = mapped_column(Text, default="")
+    headers: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(12), default=DeliveryStatus.queued)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    lease_owner: Mapped[str | None] = mapped_column(String(120))
+    lease_until: Mapped[datetime | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(String(1000))
+    smtp_reply: Mapped[str | None] = mapped_column(String(500))
+    sent_at: Mapped[datetime | None] = mapped_column()
+    possible_duplicate: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DeliveryStream(Base):
+    """A flow of messages (a sequence, the test sends...) that pauses itself after failures."""
+
+    __tablename__ = "delivery_streams"
+
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    paused_reason: Mapped[str | None] = mapped_column(String(500))
+    paused_at: Mapped[datetime | None] = mapped_column()
+    consecutive_failures: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

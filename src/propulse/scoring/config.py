@@ -1,0 +1,118 @@
+"""The scoring settings (one row, created on first read) and the active rules as a plan."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from propulse.scoring import arithmetic
+from propulse.scoring.models import ScoringRule, ScoringSettings
+
+SETTINGS_ID = 1
+
+
+def get_settings(session: Session) -> ScoringSettings:
+    """Return the workspace's scoring settings, creating the row with the defaults if needed."""
+    found = session.get(ScoringSettings, SETTINGS_ID)
+    if found is not None:
+        return found
+    try:
+        with session.begin_nested():
+            created = ScoringSettings(id=SETTINGS_ID, group_caps={})
+            session.add(created)
+    except IntegrityError:  # another transaction created it meanwhile
+        existing = session.get(ScoringSettings, SETTINGS_ID)
+        assert existing is not None
+        return existing
+    return created
+
+
+def limits_of(settings: Any) -> arithmetic.Limits:
+    """Turn the settings (the row or its columns) into the arithmetic's limits."""
+    return arithmetic.Limits(
+        total_limit=settings.total_limit,
+        group_caps={str(k): int(v) for k, v in (settings.group_caps or {}).items()},
+        fit_grade_a=settings.fit_grade_a,
+        fit_grade_b=settings.fit_grade_b,
+        engagement_grade_1=settings.engagement_grade_1,
+        engagement_grade_2=settings.engagement_grade_2,
+        mql_threshold=settings.mql_threshold,
+    )
+
+
+# Built once: the event path runs these on every event, and building costs more than running.
+LIMITS_QUERY = select(
+    ScoringSettings.total_limit,
+    ScoringSettings.group_caps,
+    ScoringSettings.fit_grade_a,
+    ScoringSettings.fit_grade_b,
+    ScoringSettings.engagement_grade_1,
+    ScoringSettings.engagement_grade_2,
+    ScoringSettings.mql_threshold,
+).where(ScoringSettings.id == SETTINGS_ID)
+
+
+def rule_of(row: Any) -> arithmetic.Rule:
+    """Turn a rule (a ScoringRule or a row with its columns) into the arithmetic's plain data."""
+    condition = dict(row.condition or {})
+    engagement = row.kind == arithmetic.ENGAGEMENT
+    return arithmetic.Rule(
+        id=row.id,
+        name=row.name,
+        kind=row.kind,
+        points=row.points,
+        group=row.group_name or "",
+        cap=row.cap,
+        decay=row.decay,
+        decay_days=row.decay_days,
+        event_type=row.event_type if engagement else None,
+        where=dict(condition.get("where") or {}) if engagement else {},
+        condition={} if engagement else condition,
+    )
+
+
+RULE_COLUMNS = (
+    ScoringRule.id,
+    ScoringRule.name,
+    ScoringRule.kind,
+    ScoringRule.points,
+    ScoringRule.group_name,
+    ScoringRule.cap,
+    ScoringRule.decay,
+    ScoringRule.decay_days,
+    ScoringRule.event_type,
+    ScoringRule.condition,
+)
+
+
+ACTIVE_RULES_QUERY = (
+    select(*RULE_COLUMNS)
+    .where(ScoringRule.active.is_(True))
+    .order_by(ScoringRule.position, ScoringRule.id)
+)
+
+
+def core(session: Session) -> Connection:
+    """Return the session's connection for plain Core statements, pending changes written.
+
+    The event path runs a few small statements per event: through the connection they skip
+    the ORM's result machinery, which costs more than the queries themselves.
+    """
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    return session.connection()
+
+
+def active_rules(session: Session) -> list[arithmetic.Rule]:
+    """Return the active rules in their order (position, then id), as plain data."""
+    return [rule_of(row) for row in core(session).execute(ACTIVE_RULES_QUERY)]
+
+
+def load_plan(session: Session) -> arithmetic.Plan:
+    """Return the plan both scoring paths follow: the active rules and the limits."""
+    row = core(session).execute(LIMITS_QUERY).first()
+    limits = limits_of(row if row is not None else get_settings(session))
+    return arithmetic.make_plan(active_rules(session), limits)

@@ -1,0 +1,179 @@
+"""The set-based diff of a rebuild: who left, who entered, their events; in SQL only.
+
+PostgreSQL does each side in one statement with data-modifying CTEs (DELETE ... RETURNING
+feeding the INSERT of segment_left events; INSERT ... RETURNING feeding segment_entered), so
+the condition is evaluated once over the members and once over the contacts. SQLite has no
+such CTEs: the matching ids go once into a temporary table, then plain INSERT ... SELECT and
+DELETE statements diff against it. Only the ids of contacts that moved come back to Python
+(to tell the subscribers), never the members.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    ColumnElement,
+    Connection,
+    Integer,
+    MetaData,
+    Table,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+)
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.selectable import Select
+
+from propulse.contacts.models import Contact, ContactEvent, EventType
+from propulse.db import UTCDateTime
+from propulse.segments.writes import MEMBERS, event_properties
+
+EVENTS = cast(Table, ContactEvent.__table__)
+EVENT_COLUMNS = ["contact_id", "type", "occurred_at", "properties"]
+MEMBER_COLUMNS = ["segment_id", "contact_id", "added_at"]
+
+# SQLite only; per connection, emptied before and after use; not in the application's metadata.
+MATCH = Table(
+    "segment_rebuild_match",
+    MetaData(),
+    Column("contact_id", Integer, primary_key=True),
+    prefixes=["TEMPORARY"],
+)
+
+
+@dataclass(frozen=True)
+class Diff:
+    """Who left, who entered (ids only when their events were recorded), how many entered."""
+
+    left_ids: list[int]
+    entered_ids: list[int]
+    entered: int
+
+
+@dataclass(frozen=True)
+class Target:
+    """The segment being rebuilt and what its events say."""
+
+    segment_id: int
+    name: str
+    now: datetime
+    record_entries: bool  # False on a segment's first build
+
+    def event_values(self, kind: EventType) -> list[Any]:
+        return [
+            literal(kind.value),
+            literal(self.now, UTCDateTime()),
+            literal(event_properties(self.segment_id, self.name), JSON()),
+        ]
+
+
+def _is_member(target: Target) -> ColumnElement[bool]:
+    return exists().where(
+        MEMBERS.c.segment_id == target.segment_id, MEMBERS.c.contact_id == Contact.id
+    )
+
+
+def diff_postgresql(connection: Connection, target: Target, condition: ColumnElement[bool]) -> Diff:
+    """Apply the diff in one statement: the condition is evaluated once (see the module's note).
+
+    Every part of a WITH sees the same snapshot: ``new`` compares the matches with the
+    memberships as they were before ``gone`` deleted the departed, which is what a diff wants.
+    """
+    matching = select(Contact.id.label("contact_id")).where(condition).cte("matching")
+    gone = (
+        delete(MEMBERS)
+        .where(
+            MEMBERS.c.segment_id == target.segment_id,
+            ~exists().where(matching.c.contact_id == MEMBERS.c.contact_id),
+        )
+        .returning(MEMBERS.c.contact_id)
+        .cte("gone")
+    )
+    is_member = exists().where(
+        MEMBERS.c.segment_id == target.segment_id, MEMBERS.c.contact_id == matching.c.contact_id
+    )
+    new = (
+        postgresql.insert(MEMBERS)
+        .from_select(
+            MEMBER_COLUMNS,
+            select(
+                literal(target.segment_id),
+                matching.c.contact_id,
+                literal(target.now, UTCDateTime()),
+            ).where(~is_member),
+        )
+        .on_conflict_do_nothing()
+        .returning(MEMBERS.c.contact_id)
+        .cte("new")
+    )
+    events = select(gone.c.contact_id, *target.event_values(EventType.segment_left))
+    if target.record_entries:
+        events = events.union_all(  # type: ignore[assignment]
+            select(new.c.contact_id, *target.event_values(EventType.segment_entered))
+        )
+    recorded = (
+        insert(EVENTS).from_select(EVENT_COLUMNS, events).returning(EVENTS.c.id).cte("recorded")
+    )
+    moves = (
+        select(literal(False).label("entered"), gone.c.contact_id)
+        .union_all(select(literal(True), new.c.contact_id))
+        .add_cte(recorded)
+    )
+    left_ids: list[int] = []
+    entered_ids: list[int] = []
+    for entered, contact_id in connection.execute(moves):
+        (entered_ids if entered else left_ids).append(contact_id)
+    return Diff(left_ids, entered_ids if target.record_entries else [], len(entered_ids))
+
+
+def _events_for(source: Select[tuple[int]], target: Target, kind: EventType) -> Insert:
+    return insert(EVENTS).from_select(EVENT_COLUMNS, source.add_columns(*target.event_values(kind)))
+
+
+def diff_with_match_table(
+    connection: Connection, target: Target, condition: ColumnElement[bool]
+) -> Diff:
+    """Apply the diff through a temporary table of the matching ids (SQLite)."""
+    connection.exec_driver_sql(
+        "CREATE TEMPORARY TABLE IF NOT EXISTS segment_rebuild_match "
+        "(contact_id INTEGER NOT NULL PRIMARY KEY)"
+    )
+    connection.execute(delete(MATCH))
+    connection.execute(
+        insert(MATCH).from_select(["contact_id"], select(Contact.id).where(condition))
+    )
+    matched = exists().where(MATCH.c.contact_id == MEMBERS.c.contact_id)
+    departed = select(MEMBERS.c.contact_id).where(
+        MEMBERS.c.segment_id == target.segment_id, ~matched
+    )
+    is_member = exists().where(
+        MEMBERS.c.segment_id == target.segment_id, MEMBERS.c.contact_id == MATCH.c.contact_id
+    )
+    arriving = select(MATCH.c.contact_id).where(~is_member)
+    left_ids = list(connection.scalars(departed))
+    if left_ids:
+        connection.execute(_events_for(departed, target, EventType.segment_left))
+        connection.execute(
+            delete(MEMBERS).where(MEMBERS.c.segment_id == target.segment_id, ~matched)
+        )
+    entered_ids: list[int] = []
+    if target.record_entries:
+        entered_ids = list(connection.scalars(arriving))
+        if entered_ids:
+            connection.execute(_events_for(arriving, target, EventType.segment_entered))
+    entered = int(connection.scalar(select(func.count()).select_from(arriving.subquery())) or 0)
+    rows = select(
+        literal(target.segment_id), MATCH.c.contact_id, literal(target.now, UTCDateTime())
+    ).where(~is_member)
+    connection.execute(insert(MEMBERS).from_select(MEMBER_COLUMNS, rows))
+    connection.execute(delete(MATCH))
+    return Diff(left_ids, entered_ids, entered)

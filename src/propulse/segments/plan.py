@@ -1,0 +1,141 @@
+"""The dynamic segments as conditions, in the order they must be computed."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from propulse.kit.errors import InvalidInput
+from propulse.segments.definition import (
+    Condition,
+    is_time_dependent,
+    parse_condition,
+    referenced_segments,
+)
+from propulse.segments.models import Segment, SegmentKind
+from propulse.segments.order import dependency_order, dependents
+
+logger = logging.getLogger(__name__)
+
+# Built once: the event path runs them for every new event.
+_DYNAMIC = select(Segment.id, Segment.name, Segment.definition).where(
+    Segment.kind == SegmentKind.dynamic
+)
+_ALL_DEFINITIONS = select(Segment.id, Segment.definition)
+
+
+@dataclass(frozen=True)
+class PlannedSegment:
+    """A dynamic segment ready to evaluate."""
+
+    id: int
+    name: str
+    condition: Condition
+    time_dependent: bool
+
+
+@lru_cache(maxsize=512)
+def _parse_text(text: str) -> Condition:
+    return parse_condition(json.loads(text))
+
+
+def parsed(definition: Mapping[str, Any]) -> Condition:
+    """Parse a stored definition, remembering the result (the event path parses every segment)."""
+    return _parse_text(json.dumps(definition, sort_keys=True))
+
+
+def graph_of(definitions: Mapping[int, Mapping[str, Any] | None]) -> dict[int, set[int]]:
+    """Map each segment to the segments its stored definition tests (a bad one tests none)."""
+    graph: dict[int, set[int]] = {}
+    for segment_id, raw in definitions.items():
+        try:
+            graph[segment_id] = referenced_segments(parsed(raw)) if raw is not None else set()
+        except InvalidInput:
+            graph[segment_id] = set()
+    return graph
+
+
+def segment_graph(session: Session) -> dict[int, set[int]]:
+    """Map every segment to the segments its definition tests."""
+    rows = session.execute(_ALL_DEFINITIONS)
+    return graph_of({row.id: row.definition for row in rows})
+
+
+# Plans by the (id, version, created_at) of the dynamic segments: every edit of a segment bumps
+# its version, and a deleted segment's id given again to a new one has another creation time, so
+# any change changes the key. The event path then reads three small values per segment instead of
+# every definition, and parses nothing.
+_DYNAMIC_KEYS = (
+    select(Segment.id, Segment.version, Segment.created_at)
+    .where(Segment.kind == SegmentKind.dynamic)
+    .order_by(Segment.id)
+)
+_plans: dict[tuple[tuple[int, int, datetime], ...], list[PlannedSegment]] = {}
+_PLANS_KEPT = 16
+
+
+def dynamic_plan(session: Session, *, only: Iterable[int] | None = None) -> list[PlannedSegment]:
+    """Return the dynamic segments (or ``only`` those) so that dependencies come first."""
+    key = tuple((row.id, row.version, row.created_at) for row in session.execute(_DYNAMIC_KEYS))
+    plan = _plans.get(key)
+    if plan is None:
+        plan = _build_plan(session)
+        if len(_plans) >= _PLANS_KEPT:
+            _plans.clear()
+        _plans[key] = plan
+    if only is None:
+        return list(plan)
+    wanted = set(only)
+    # A subsequence of a dependency order is still one.
+    return [item for item in plan if item.id in wanted]
+
+
+def _build_plan(session: Session) -> list[PlannedSegment]:
+    rows = session.execute(_DYNAMIC).all()
+    planned: dict[int, PlannedSegment] = {}
+    for row in rows:
+        if row.definition is None:
+            continue
+        try:
+            condition = parsed(row.definition)
+        except InvalidInput:
+            # Saved definitions are checked; one edited by hand is skipped, not fatal.
+            logger.warning("segment %s has an invalid definition; skipped", row.id)
+            continue
+        planned[row.id] = PlannedSegment(row.id, row.name, condition, is_time_dependent(condition))
+    graph = {key: referenced_segments(item.condition) for key, item in planned.items()}
+    order = dependency_order({key: graph.get(key, set()) for key in planned})
+    return [planned[key] for key in order]
+
+
+def with_dependents(session: Session, segment_ids: Iterable[int]) -> list[PlannedSegment]:
+    """Return these dynamic segments and those depending on them, in computing order."""
+    roots = set(segment_ids)
+    return dynamic_plan(session, only=roots | dependents(segment_graph(session), roots))
+
+
+def sweep_plan(session: Session) -> list[PlannedSegment]:
+    """Return what the hourly sweep rebuilds: segments time can change, and those pending.
+
+    A segment testing membership of such a segment can change with it, so it follows.
+    """
+    plan = dynamic_plan(session)
+    pending = set(session.scalars(select(Segment.id).where(Segment.needs_rebuild.is_(True))))
+    roots = {item.id for item in plan if item.time_dependent} | pending
+    targets = roots | dependents(segment_graph(session), roots)
+    return [item for item in plan if item.id in targets]
+
+
+def effectively_time_dependent(session: Session) -> set[int]:
+    """Return the ids of segments that time can change, directly or through another segment."""
+    plan = dynamic_plan(session)
+    roots = {item.id for item in plan if item.time_dependent}
+    return roots | dependents(segment_graph(session), roots)
