@@ -8,10 +8,9 @@ from typing import Any
 
 import pytest
 
-from propulse.contacts.companies import company_key
 from propulse.contacts.emails import normalise_email
 from propulse.contacts.events import NOT_ACTIVITY
-from propulse.contacts.models import EventType
+from propulse.contacts.models import EventType, company_key
 from propulse.contacts.sample import (
     ACTIVITY_TYPES,
     CUSTOM_FIELDS,

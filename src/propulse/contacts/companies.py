@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from propulse.audit import service as audit
-from propulse.contacts.models import Company
+from propulse.contacts.models import Company, company_key
 from propulse.contacts.schemas import CompanyIn, CompanyPatch
 from propulse.kit.errors import Conflict, InvalidInput, NotFound
 from propulse.kit.i18n import gettext as _
@@ -19,15 +19,6 @@ from propulse.workspace.models import Role, User
 from propulse.workspace.permissions import ensure_role
 
 COMPANY_ATTRIBUTES = ("domain", "sector", "size", "country")
-
-
-def company_key(name: str) -> str:
-    """Return the name as companies are matched: casefolded, spaces collapsed.
-
-    Legal suffixes (SAS, GmbH...) are kept: "Acme" and "Acme GmbH" may be two companies.
-    The importer (contacts/importing) uses this same rule; change both together.
-    """
-    return " ".join(name.casefold().split())
 
 
 def get_company(session: Session, *, company_id: int) -> Company:

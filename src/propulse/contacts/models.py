@@ -73,6 +73,19 @@ class EventType(StrEnum):
     segment_left = "segment_left"
 
 
+NAME_KEY_LENGTH = 200
+
+
+def company_key(name: str) -> str:
+    """Return ``Company.name_key``: the name casefolded, its spaces collapsed.
+
+    Legal suffixes (SAS, GmbH...) are kept: "Acme" and "Acme GmbH" may be two companies.
+    Casefolding can lengthen a name ("ß" becomes "ss"), so the key is cut to its column.
+    The service, the importer and the sample loader all match companies with this one rule.
+    """
+    return " ".join(name.casefold().split())[:NAME_KEY_LENGTH]
+
+
 class Company(Timestamped, Base):
     """An organisation contacts work for; found again by its normalised name."""
 
@@ -80,7 +93,7 @@ class Company(Timestamped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    name_key: Mapped[str] = mapped_column(String(200), unique=True)
+    name_key: Mapped[str] = mapped_column(String(NAME_KEY_LENGTH), unique=True)
     domain: Mapped[str | None] = mapped_column(String(200), index=True)
     sector: Mapped[str | None] = mapped_column(String(80))
     size: Mapped[str | None] = mapped_column(String(20))

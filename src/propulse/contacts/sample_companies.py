@@ -1,7 +1,7 @@
 """Company names of the sample: plausible for their country and sector, and never twice the same.
 
 Names are unique once stripped of case, accents, spaces and legal form, so that no rule of
-matching companies by name (contacts.companies.company_key) can merge two sample companies.
+matching companies by name (contacts.models.company_key) can merge two sample companies.
 """
 
 from __future__ import annotations

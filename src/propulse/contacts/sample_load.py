@@ -15,8 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from propulse.contacts.companies import company_key
-from propulse.contacts.models import ContactEvent
+from propulse.contacts.models import ContactEvent, company_key
 from propulse.contacts.sample import SampleBatch
 from propulse.db import Base, utcnow
 

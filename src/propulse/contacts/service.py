@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from propulse.audit import service as audit
 from propulse.contacts import fields
 from propulse.contacts.companies import (
-    company_key,
     create_company,
     find_company,
     find_or_create_company,
@@ -47,7 +46,7 @@ from propulse.contacts.lookup import (
     suppress,
     suppressed_error,
 )
-from propulse.contacts.models import Contact, LifecycleStage, SuppressionReason
+from propulse.contacts.models import Contact, LifecycleStage, SuppressionReason, company_key
 from propulse.contacts.schemas import ContactIn, ContactPatch
 from propulse.contacts.upsert import MAX_BATCH, UpsertResult, upsert_contacts
 from propulse.kit.errors import Conflict, InvalidInput, NotFound

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from propulse.audit import service as audit
 from propulse.contacts import fields
-from propulse.contacts.companies import company_key, find_or_create_company
+from propulse.contacts.companies import find_or_create_company
 from propulse.contacts.emails import email_hash
 from propulse.contacts.lookup import (
     PLAIN_FIELDS,
@@ -21,7 +21,7 @@ from propulse.contacts.lookup import (
     suppressed_error,
 )
 from propulse.contacts.merge import UpdateRule, merge_fields
-from propulse.contacts.models import Contact, CustomField, LifecycleStage, Suppression
+from propulse.contacts.models import Contact, CustomField, LifecycleStage, Suppression, company_key
 from propulse.contacts.schemas import ContactIn
 from propulse.kit.errors import DomainError, FieldProblem, InvalidInput
 from propulse.kit.i18n import gettext as _

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from propulse.contacts.importing import values
 from propulse.contacts.importing.mapping import CUSTOM_PREFIX, CustomDefinition, header_key
+from propulse.contacts.models import company_key
 from propulse.contacts.schemas import ContactIn
 from propulse.kit.forms import problems_from
 from propulse.kit.i18n import colon
@@ -69,14 +70,6 @@ def _first_problem(error: ValidationError) -> tuple[str, str]:
     else:
         message = problems_from(error)[0].message
     return location.replace("owner_email", "owner"), message
-
-
-def company_key(name: str) -> str:
-    """Return Company.name_key: casefolded, spaces collapsed.
-
-    The same rule as contacts/companies.py (the contacts service): change both together.
-    """
-    return " ".join(name.casefold().split())[:200]
 
 
 class Record(NamedTuple):
