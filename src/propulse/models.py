@@ -12,8 +12,11 @@ from propulse.contacts.models import (
     Suppression,
 )
 from propulse.content.models import BrandSettings, Package, Piece, PieceRevision, Source
-from propulse.delivery.models import DeliveryMessage, DeliveryStream
+from propulse.delivery.models import DeliveryMessage, DeliverySettings, DeliveryStream
+from propulse.email_templates.models import EmailTemplate, EmailTemplateVariant
+from propulse.forms.models import FormSubmission, SignupForm
 from propulse.notifications.models import Notification, OutboundEmail
+from propulse.nurture.models import Enrolment, Sequence, SequenceStep, StepRun
 from propulse.okrs.models import CheckIn, KeyResult, Objective, OkrLimits, Period
 from propulse.playbooks.models import (
     CalendarFeed,
@@ -43,7 +46,12 @@ __all__ = [
     "ContactImport",
     "CustomField",
     "DeliveryMessage",
+    "DeliverySettings",
     "DeliveryStream",
+    "EmailTemplate",
+    "EmailTemplateVariant",
+    "Enrolment",
+    "FormSubmission",
     "KeyResult",
     "Notification",
     "Objective",
@@ -65,8 +73,12 @@ __all__ = [
     "ScoringSettings",
     "Segment",
     "SegmentMember",
+    "Sequence",
+    "SequenceStep",
+    "SignupForm",
     "Source",
     "Step",
+    "StepRun",
     "Suppression",
     "Task",
     "TaskComment",

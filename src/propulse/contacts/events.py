@@ -93,6 +93,18 @@ def _touch_activity(session: Session, latest: dict[int, datetime]) -> None:
             session.expire(loaded, ["last_activity_at", "updated_at"])
 
 
+def _facts(rows: Sequence[dict[str, Any]]) -> list[hooks.EventFact]:
+    """Describe the inserted rows for the subscribers (SQL NULL properties become None)."""
+    return [
+        hooks.EventFact(
+            row["contact_id"],
+            row["type"],
+            row["properties"] if isinstance(row["properties"], dict) else None,
+        )
+        for row in rows
+    ]
+
+
 def _store(session: Session, rows: list[dict[str, Any]]) -> tuple[list[int], frozenset[str]]:
     """Insert the rows and move activity times; return the contacts and the event types.
 
@@ -164,7 +176,10 @@ def record_events(
     contact_ids, types = _store(session, rows)
     result.accepted = len(rows)
     result.contact_ids = contact_ids
-    hooks.publish(session, hooks.ContactChange(contact_ids, cause="event", event_types=types))
+    hooks.publish(
+        session,
+        hooks.ContactChange(contact_ids, cause="event", event_types=types, facts=_facts(rows)),
+    )
     return result
 
 
@@ -191,7 +206,10 @@ def add_events(
     ]
     contact_ids, types = _store(session, rows)
     if publish:
-        hooks.publish(session, hooks.ContactChange(contact_ids, cause="event", event_types=types))
+        hooks.publish(
+            session,
+            hooks.ContactChange(contact_ids, cause="event", event_types=types, facts=_facts(rows)),
+        )
 
 
 def timeline(

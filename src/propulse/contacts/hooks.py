@@ -9,24 +9,43 @@ contacts domain never imports the domains that build on it.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
-SUBSCRIBER_MODULES = ("propulse.scoring.subscribers", "propulse.segments.subscribers")
+SUBSCRIBER_MODULES = (
+    "propulse.scoring.subscribers",
+    "propulse.segments.subscribers",
+    "propulse.nurture.subscribers",
+)
 
 ChangeCause = Literal["event", "edit", "import", "segment"]
 
 
 @dataclass(frozen=True)
+class EventFact:
+    """One event a contact received, for subscribers that react to particular ones (nurturing
+    enrols on a form or a segment entered)."""
+
+    contact_id: int
+    type: str
+    properties: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
 class ContactChange:
-    """Contacts that changed, and the types of the events they received (empty for an edit)."""
+    """Contacts that changed, and the types of the events they received (empty for an edit).
+
+    ``facts`` lists the events themselves when the publisher has them at hand (it costs
+    nothing: they were just inserted); subscribers that only need types ignore it.
+    """
 
     contact_ids: Sequence[int]
     cause: ChangeCause
     event_types: frozenset[str] = field(default_factory=frozenset)
+    facts: Sequence[EventFact] = ()
 
 
 Handler = Callable[[Session, ContactChange], None]

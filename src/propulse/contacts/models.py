@@ -228,6 +228,9 @@ class Suppression(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The address itself, kept for unsubscribes and bounces (so the list can be exported);
+    # never for an erased contact, whose hash alone remains.
+    email: Mapped[str | None] = mapped_column(String(320))
     reason: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -74,6 +74,12 @@ class DeliveryMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column()
     possible_duplicate: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # What happened after the server accepted it (first time only; the events keep every one).
+    opened_at: Mapped[datetime | None] = mapped_column()
+    clicked_at: Mapped[datetime | None] = mapped_column()
+    bounced_at: Mapped[datetime | None] = mapped_column()  # a late bounce (IMAP) or a 5xx
+    replied_at: Mapped[datetime | None] = mapped_column()
+    unsubscribed_at: Mapped[datetime | None] = mapped_column()
 
 
 class DeliveryStream(Base):
@@ -87,3 +93,37 @@ class DeliveryStream(Base):
     paused_at: Mapped[datetime | None] = mapped_column()
     consecutive_failures: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DeliverySettings(Base):
+    """Sending settings an admin sets on the page (a single row); unset ones fall back to
+    ``PROPULSE_*`` settings. Secrets are stored encrypted with a key derived from the secret key.
+    """
+
+    __tablename__ = "delivery_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # smtp[s|+starttls]://user@host:port, without the password (kept encrypted below).
+    smtp_url: Mapped[str | None] = mapped_column(String(500))
+    smtp_password_encrypted: Mapped[str | None] = mapped_column(Text)
+    mail_from: Mapped[str | None] = mapped_column(String(320))
+    reply_address: Mapped[str | None] = mapped_column(String(320))
+    dkim_domain: Mapped[str | None] = mapped_column(String(253))
+    dkim_selector: Mapped[str | None] = mapped_column(String(63))
+    dkim_private_key_encrypted: Mapped[str | None] = mapped_column(Text)
+    connections: Mapped[int | None] = mapped_column()
+    max_per_second: Mapped[float | None] = mapped_column()
+    max_per_window: Mapped[int | None] = mapped_column()
+    window_seconds: Mapped[int | None] = mapped_column()
+    pause_after_failures: Mapped[int | None] = mapped_column()
+    # Open pixel and click redirects (off: no tracking at all).
+    tracking_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The reply and bounce mailbox: imap[s]://user@host:port/FOLDER, password encrypted.
+    imap_url: Mapped[str | None] = mapped_column(String(500))
+    imap_password_encrypted: Mapped[str | None] = mapped_column(Text)
+    # VERP return paths bounces+<token>@<bounce_domain> (the mailbox must receive them).
+    bounce_domain: Mapped[str | None] = mapped_column(String(253))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}

@@ -116,9 +116,19 @@ def announce(session: Session, changes: Sequence[Change]) -> None:
         (EventType.segment_entered if c.entered else EventType.segment_left).value for c in changes
     }
     contact_ids = sorted({change.contact_id for change in changes})
+    facts = [
+        hooks.EventFact(
+            change.contact_id,
+            (EventType.segment_entered if change.entered else EventType.segment_left).value,
+            {"segment_id": change.segment_id},
+        )
+        for change in changes
+    ]
     hooks.publish(
         session,
-        hooks.ContactChange(contact_ids, cause="segment", event_types=frozenset(types)),
+        hooks.ContactChange(
+            contact_ids, cause="segment", event_types=frozenset(types), facts=facts
+        ),
     )
 
 

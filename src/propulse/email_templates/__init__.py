@@ -1,0 +1,1 @@
+"""E-mail templates: subject, preheader and body per language, rendered in a sandbox."""

@@ -1,0 +1,1 @@
+"""Nurturing sequences: steps, enrolments, sending windows, exit goals and their figures."""
