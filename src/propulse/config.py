@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     delivery_retry_seconds: int = Field(default=60, ge=1)
     delivery_lease_seconds: int = Field(default=120, ge=2)
     delivery_pause_after_failures: int = Field(default=20, ge=1)
+    # Open pixel and click redirects in marketing e-mail (the admin page can turn them on).
+    delivery_tracking: bool = False
+    # The reply and bounce mailbox polled by IMAP: imap[s]://user:password@host:port/FOLDER.
+    imap_url: str | None = None
+    # VERP return paths bounces+<token>@<bounce_domain>, received by that mailbox.
+    bounce_domain: str | None = None
     user: str | None = Field(default=None, description="E-mail of the CLI's acting user")
     secure_cookies: bool = False
     max_upload_bytes: int = 50 * 1024 * 1024

@@ -34,6 +34,17 @@ def test_add_a_contact(run, session, cast):
     assert code == 2 and "already exists" in err and out == ""
 
 
+def test_add_with_consent_records_it(run, session, cast):
+    added = add(run, "lena@client.de", "--consent", "legitimate_interest")
+    contact = session.get(Contact, added["id"])
+    assert contact is not None and contact.email_consent == "legitimate_interest"
+    history = service.consent_history(session, contact_id=contact.id)
+    assert [(record.basis, record.source) for record in history] == [("legitimate_interest", "cli")]
+    code, _out, err = run("contacts", "add", "otto@client.de", "--consent", "maybe")
+    assert code == 2 and "basis" in err
+    assert session.query(Contact).filter_by(email="otto@client.de").count() == 0
+
+
 def test_bad_input_is_one_line_and_exit_2(run, cast):
     code, _out, err = run("contacts", "add", "not-an-address")
     assert code == 2 and "email" in err and "Traceback" not in err

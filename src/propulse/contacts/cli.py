@@ -12,6 +12,7 @@ from propulse.contacts import fields, privacy, service
 from propulse.contacts.event_cli import import_events
 from propulse.contacts.models import FieldKind
 from propulse.contacts.schemas import (
+    ConsentIn,
     ConsentOut,
     ContactIn,
     ContactOut,
@@ -157,6 +158,11 @@ def add(
     custom: list[str] = typer.Option(
         [], "--custom", help="A custom field value, KEY=VALUE (repeatable)."
     ),
+    consent: str | None = typer.Option(
+        None,
+        "--consent",
+        help="Record the e-mail consent basis at once: opt_in or legitimate_interest.",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Add a contact as the acting user (members and above)."""
@@ -177,7 +183,11 @@ def add(
     with unit_of_work() as session:
         actor = acting_user(session)
         data = validate(ContactIn, {key: value for key, value in given.items() if value})
-        row = contact_row(service.create_contact(session, actor=actor, data=data))
+        basis = validate(ConsentIn, {"basis": consent, "source": "cli"}) if consent else None
+        contact = service.create_contact(session, actor=actor, data=data)
+        if basis is not None:
+            service.record_consent(session, actor=actor, contact_id=contact.id, data=basis)
+        row = contact_row(contact)
     emit(row, as_json=as_json, columns=CONTACT_COLUMNS)
 
 
