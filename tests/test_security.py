@@ -19,6 +19,11 @@ PUBLIC_PAGES = {
     "/healthz",
     "/calendars/{token}.ics",
     "/u/{token}",  # unsubscribe and RFC 8058 one-click, by signed token
+    "/preferences/{token}",  # the preference centre of marketing e-mail, by signed token
+    "/f/{slug}",  # public sign-up forms (hosted page, embeds): honeypot + rate limit per IP
+    "/f/confirm/{token}",  # double opt-in confirmation, by signed token (7 days)
+    "/t/o/{token}.gif",  # open pixel of tracked e-mail: signed token, always a 1x1 GIF
+    "/t/c/{token}",  # click redirect of tracked e-mail: only to the URL inside the signature
 }
 
 

@@ -57,6 +57,10 @@ def create_api() -> FastAPI:
     from propulse.contacts.api import router as contacts_router
     from propulse.content.api import router as content_router
     from propulse.delivery.api import router as delivery_router
+    from propulse.delivery.suppression_api import router as suppressions_router
+    from propulse.email_templates.api import router as email_templates_router
+    from propulse.forms.api import router as forms_router
+    from propulse.nurture.api import router as nurture_router
     from propulse.notifications.api import router as notifications_router
     from propulse.okrs.api import router as okrs_router
     from propulse.playbooks.api import router as playbooks_router
@@ -94,6 +98,10 @@ def create_api() -> FastAPI:
         segments_router,
         scoring_router,
         delivery_router,
+        email_templates_router,
+        suppressions_router,
+        forms_router,
+        nurture_router,
     ):
         api.include_router(router, dependencies=[Depends(api_user)])
 

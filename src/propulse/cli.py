@@ -18,6 +18,10 @@ from propulse.contacts.cli import app as contacts_app
 from propulse.content.cli import app as content_app
 from propulse.delivery.cli import app as delivery_app
 from propulse.delivery.cli import mail_app
+from propulse.delivery.suppression_cli import app as suppressions_app
+from propulse.email_templates.cli import app as templates_app
+from propulse.forms.cli import app as forms_app
+from propulse.nurture.cli import app as nurture_app
 from propulse.kit.cli import stderr
 from propulse.kit.errors import DomainError
 from propulse.okrs.cli import app as okrs_app
@@ -68,9 +72,13 @@ app.add_typer(projects_app, name="projects")
 app.add_typer(content_app, name="content")
 app.add_typer(contacts_app, name="contacts")
 app.add_typer(segments_app, name="segments")
+app.add_typer(forms_app, name="forms")
+app.add_typer(nurture_app, name="nurture")
 app.add_typer(scoring_app, name="scoring")
 app.add_typer(delivery_app, name="delivery")
 app.add_typer(mail_app, name="mail")
+app.add_typer(templates_app, name="templates")
+app.add_typer(suppressions_app, name="suppressions")
 
 
 def main() -> None:

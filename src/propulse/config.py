@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     dkim_domain: str | None = None
     dkim_selector: str | None = None
     dkim_private_key_path: Path | None = None
+    # The key itself (PEM), as the sending settings page stores it; wins over the path.
+    dkim_private_key: str | None = Field(default=None, repr=False)
     delivery_connections: int = Field(default=4, ge=1, le=64)
     delivery_max_per_second: float = Field(default=0.0, ge=0)
     delivery_max_per_window: int = Field(default=0, ge=0)

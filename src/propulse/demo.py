@@ -10,13 +10,18 @@ from sqlalchemy.orm import Session
 from propulse.auth import service as auth
 from propulse.auth.models import TokenScope
 from propulse.contacts import demo as contacts_demo
+from propulse.contacts.models import ConsentBasis, Contact
 from propulse.content import demo as content_demo
+from propulse.email_templates.demo import seed_demo_templates
+from propulse.forms.demo import seed_demo_forms
 from propulse.kit.security import hash_password
 from propulse.notifications import service as notifications
+from propulse.nurture import demo as nurture_demo
 from propulse.okrs import demo as okrs_demo
 from propulse.okrs import service as okrs
 from propulse.playbooks import demo as playbooks_demo
 from propulse.playbooks import service as playbooks
+from propulse.segments import lists as segment_lists
 from propulse.triage import demo as triage_demo
 from propulse.workspace import service as workspace
 from propulse.workspace.models import Role, User
@@ -98,6 +103,7 @@ def seed(session: Session) -> bool:
     playbooks_demo.seed(session, people=members, objectives=objectives, today=today)
     content_demo.seed(session, actor=by_email["lea.dubois@alpinea.example"], today=today)
     contacts_demo.seed(session, owners=marketing + sales, today=today)
+    seed_nurturing(session, actor=actor)
     notifications.notify(
         session,
         user=actor,
@@ -108,3 +114,28 @@ def seed(session: Session) -> bool:
     )
     session.flush()
     return True
+
+
+E_BOOK_DOWNLOADERS = 150
+
+
+def seed_nurturing(session: Session, *, actor: User) -> None:
+    """Templates, the e-book forms and the follow-up sequence, with its first downloaders.
+
+    The downloaders join the sequence's trigger list, so the sequence enrols them as it would
+    any new one; the worker of `make demo` then queues their first e-mail (sent once an SMTP
+    server is configured).
+    """
+    templates = seed_demo_templates(session, actor=actor)
+    seed_demo_forms(session, actor=actor)
+    nurture_demo.seed_demo_sequences(
+        session, actor=actor, template_ids=[template.id for template in templates]
+    )
+    list_id = nurture_demo.trigger_list_id(session, actor=actor)
+    downloaders = session.scalars(
+        select(Contact.id)
+        .where(Contact.email_consent == ConsentBasis.opt_in, Contact.do_not_contact.is_(False))
+        .order_by(Contact.id)
+        .limit(E_BOOK_DOWNLOADERS)
+    ).all()
+    segment_lists.add_members(session, actor=actor, segment_id=list_id, contact_ids=downloaders)

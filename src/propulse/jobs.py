@@ -24,6 +24,8 @@ TASK_MODULES = (
     "propulse.segments.tasks",
     "propulse.scoring.tasks",
     "propulse.delivery.tasks",
+    "propulse.nurture.tasks",
+    "propulse.delivery.mailbox_tasks",
 )
 
 logger = logging.getLogger(__name__)

@@ -43,8 +43,14 @@ def test_the_demo_workspace_is_seeded_once_and_holds_every_module(tmp_path: Path
     assert count("scoring_rules") >= 10
     assert count("contacts", "score > 0 AND grade IS NOT NULL") > 30_000
     assert 0 < count("contacts", "mql_at IS NOT NULL") < 10_000
-    assert count("segments") == 8
-    assert count("segments", "kind = 'static' AND member_count > 0") == 1
+    assert count("segments") == 9  # the 8 of the contacts demo and the e-book downloaders
+    assert count("segments", "kind = 'static' AND member_count > 0") == 2
+    assert count("email_templates") == 3
+    assert count("email_template_variants") == 6
+    assert count("signup_forms") == 2
+    assert count("sequences", "status = 'active'") == 1
+    # The downloaders entered the list, so the sequence's trigger enrolled each of them.
+    assert count("sequence_enrolments", "status = 'active'") == 150
     assert count("segments", "kind = 'dynamic' AND member_count > 0") == 7
     assert count("segment_members") == int(
         database.execute("SELECT sum(member_count) FROM segments").fetchone()[0]

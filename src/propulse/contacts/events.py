@@ -55,8 +55,12 @@ _CONTACTS = cast(Table, Contact.__table__)
 _IDS_BY_EMAIL = select(_CONTACTS.c.email, _CONTACTS.c.id).where(
     _CONTACTS.c.email.in_(bindparam("emails", expanding=True))
 )
-_STORED_IDS = select(_EVENTS.c.external_id).where(
-    _EVENTS.c.external_id.in_(bindparam("external_ids", expanding=True))
+# Both lookups in one statement when the batch carries ids: e-mails with their contact's id,
+# then the ids already stored, with a NULL contact id.
+_IDS_AND_STORED = _IDS_BY_EMAIL.union_all(
+    select(_EVENTS.c.external_id, null()).where(
+        _EVENTS.c.external_id.in_(bindparam("external_ids", expanding=True))
+    )
 )
 _TOUCH = (
     update(_CONTACTS)
@@ -91,6 +95,28 @@ def _touch_activity(session: Session, latest: dict[int, datetime]) -> None:
         loaded = session.identity_map.get(identity_key(Contact, contact_id))
         if loaded is not None:
             session.expire(loaded, ["last_activity_at", "updated_at"])
+
+
+# While one batch of events is published, the subscribers (scoring, segments) share what they
+# loaded (the plans, the contacts' rows) through this dict in ``session.info``.
+MEMO_KEY = "propulse.contacts.events.memo"
+
+
+def memo(session: Session) -> dict[str, Any] | None:
+    """Return what the subscribers of the change being published share, if one is."""
+    return cast("dict[str, Any] | None", session.info.get(MEMO_KEY))
+
+
+def _publish(session: Session, change: hooks.ContactChange) -> None:
+    """Publish with a memo open for the subscribers; nested publishes share the same memo."""
+    if MEMO_KEY in session.info:
+        hooks.publish(session, change)
+        return
+    session.info[MEMO_KEY] = {}
+    try:
+        hooks.publish(session, change)
+    finally:
+        session.info.pop(MEMO_KEY, None)
 
 
 def _facts(rows: Sequence[dict[str, Any]]) -> list[hooks.EventFact]:
@@ -144,12 +170,18 @@ def record_events(
     session.flush()  # Core statements below: pending contacts must be in the database
     connection = session.connection()
     emails = list({event.email for event in events})
-    found = connection.execute(_IDS_BY_EMAIL, {"emails": emails})
-    ids_by_email: dict[str, int] = dict(found.all())
     external_ids = list({event.id for event in events if event.id})
+    ids_by_email: dict[str, int] = {}
     stored: set[str] = set()
     if external_ids:
-        stored = set(connection.scalars(_STORED_IDS, {"external_ids": external_ids}))
+        parameters = {"emails": emails, "external_ids": external_ids}
+        for value, contact_id in connection.execute(_IDS_AND_STORED, parameters):
+            if contact_id is None:
+                stored.add(value)
+            else:
+                ids_by_email[value] = contact_id
+    else:
+        ids_by_email = dict(connection.execute(_IDS_BY_EMAIL, {"emails": emails}).all())
     now = utcnow()
     rows: list[dict[str, Any]] = []
     for index, event in enumerate(events):
@@ -176,7 +208,7 @@ def record_events(
     contact_ids, types = _store(session, rows)
     result.accepted = len(rows)
     result.contact_ids = contact_ids
-    hooks.publish(
+    _publish(
         session,
         hooks.ContactChange(contact_ids, cause="event", event_types=types, facts=_facts(rows)),
     )
@@ -206,10 +238,31 @@ def add_events(
     ]
     contact_ids, types = _store(session, rows)
     if publish:
-        hooks.publish(
+        _publish(
             session,
             hooks.ContactChange(contact_ids, cause="event", event_types=types, facts=_facts(rows)),
         )
+
+
+def store_events(
+    session: Session, *, events: Sequence[tuple[int, str, datetime, dict[str, Any] | None]]
+) -> None:
+    """Insert events of many contacts (contact id, type, time, properties) in one statement,
+    telling nobody: for a domain that announces them itself (segments' enter/leave events)."""
+    if not events:
+        return
+    now = utcnow()
+    rows = [
+        {
+            "contact_id": contact_id,
+            "type": event_type,
+            "occurred_at": _aware(occurred_at, now),
+            "external_id": None,
+            "properties": properties or null(),
+        }
+        for contact_id, event_type, occurred_at, properties in events
+    ]
+    _store(session, rows)
 
 
 def timeline(

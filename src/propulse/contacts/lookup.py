@@ -73,13 +73,27 @@ def is_suppressed(session: Session, *, email: str) -> bool:
 
 
 def suppress(session: Session, *, email: str, reason: SuppressionReason) -> None:
-    """Keep the address's hash so that it cannot come back; a second call changes nothing."""
+    """Keep the address's hash so that it cannot come back; a second call changes nothing.
+
+    The address itself is kept too (the list can be exported), except for an erasure: then
+    only the hash remains, and an earlier suppression of the address forgets it as well.
+    """
     normalised = normalise_email(email)
     if normalised is None:
         raise InvalidInput.on_field("email", _("Enter a valid e-mail address."))
     digest = email_hash(normalised)
-    if session.scalar(select(Suppression.id).where(Suppression.email_hash == digest)) is None:
-        session.add(Suppression(email_hash=digest, reason=reason.value))
+    erased = reason == SuppressionReason.erased
+    existing = session.scalar(select(Suppression).where(Suppression.email_hash == digest))
+    if existing is None:
+        session.add(
+            Suppression(
+                email_hash=digest, email=None if erased else normalised, reason=reason.value
+            )
+        )
+        session.flush()
+    elif erased and (existing.email is not None or existing.reason != reason.value):
+        existing.email = None
+        existing.reason = reason.value
         session.flush()
 
 

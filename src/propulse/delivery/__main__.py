@@ -26,13 +26,13 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     from propulse import models  # noqa: F401 - every table, so that relationships resolve
-    from propulse.config import get_settings
+    from propulse.delivery.settings import load_effective_settings
     from propulse.delivery.worker import DeliveryWorker
     from propulse.kit.errors import DomainError
 
     try:
         worker = DeliveryWorker.from_settings(
-            get_settings(),
+            load_effective_settings(),
             connections=arguments.connections,
             poll_seconds=arguments.poll,
             until_idle=arguments.until_idle or None,

@@ -11,10 +11,11 @@ import typer
 from markupsafe import escape
 
 from propulse.cli_support import acting_user
-from propulse.config import get_settings
 from propulse.db import unit_of_work, utcnow
 from propulse.delivery import service
 from propulse.delivery.dkim import dkim_config
+from propulse.delivery.mailbox_cli import app as mailbox_app
+from propulse.delivery.settings import load_effective_settings
 from propulse.delivery.worker import DeliveryWorker, smtp_settings
 from propulse.kit.cli import JSON_OPTION, emit, guarded, print_json, print_table, stdout
 from propulse.kit.i18n import gettext as _
@@ -25,6 +26,7 @@ app = typer.Typer(
     help="Marketing e-mail delivery: the outbox and its worker.", no_args_is_help=True
 )
 mail_app = typer.Typer(help="E-mail: send a test message.", no_args_is_help=True)
+app.add_typer(mailbox_app, name="mailbox")
 
 DUPLICATE_COLUMNS = ("id", "message_id", "stream", "status", "attempts", "sent_at")
 STREAM_COLUMNS = ("name", "paused", "paused_reason", "consecutive_failures")
@@ -57,7 +59,9 @@ def run_command(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Send every message due now, then stop (for cron, or without a worker)."""
-    worker = DeliveryWorker.from_settings(get_settings(), connections=connections, until_idle=True)
+    worker = DeliveryWorker.from_settings(
+        load_effective_settings(), connections=connections, until_idle=True
+    )
     tally = worker.run().as_dict()
     emit(tally, as_json=as_json, columns=tuple(tally))
 
@@ -132,7 +136,7 @@ def mail_test(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Send a real message through the configured server, with the unsubscribe headers."""
-    settings = get_settings()
+    settings = load_effective_settings()
     smtp = smtp_settings(settings)
     with unit_of_work() as session:
         actor = acting_user(session)

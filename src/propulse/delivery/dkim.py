@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,16 +32,39 @@ class DkimKeyError(ValueError):
 class DkimConfig:
     domain: str
     selector: str
-    key_path: Path
+    key_path: Path | None = None
+    # The PEM text itself (the sending settings page keeps it encrypted): wins over the path.
+    key_pem: str | None = field(default=None, repr=False)
+
+    def read_key(self) -> bytes:
+        """Return the PEM bytes of the private key, from the text or the file."""
+        if self.key_pem:
+            return self.key_pem.encode("utf-8")
+        if self.key_path is None:
+            raise DkimKeyError("no DKIM private key is configured")
+        try:
+            return self.key_path.read_bytes()
+        except OSError as error:
+            raise DkimKeyError(f"cannot read the DKIM key {self.key_path}: {error}") from None
+
+    @property
+    def key_source(self) -> str:
+        return "settings page" if self.key_pem else str(self.key_path)
 
 
 def dkim_config(settings: Settings) -> DkimConfig | None:
-    """Return the DKIM settings when all three are set, else None (messages go unsigned)."""
-    if settings.dkim_domain and settings.dkim_selector and settings.dkim_private_key_path:
+    """Return the DKIM settings when domain, selector and key are set, else None (unsigned)."""
+    key_pem = settings.dkim_private_key
+    if (
+        settings.dkim_domain
+        and settings.dkim_selector
+        and (key_pem or settings.dkim_private_key_path)
+    ):
         return DkimConfig(
             domain=settings.dkim_domain.strip().lower(),
             selector=settings.dkim_selector.strip(),
-            key_path=settings.dkim_private_key_path,
+            key_path=None if key_pem else settings.dkim_private_key_path,
+            key_pem=key_pem or None,
         )
     return None
 
@@ -51,12 +74,9 @@ class DkimSigner:
 
     def __init__(self, config: DkimConfig) -> None:
         self.config = config
-        try:
-            self._key = config.key_path.read_bytes()
-        except OSError as error:
-            raise DkimKeyError(f"cannot read the DKIM key {config.key_path}: {error}") from None
+        self._key = config.read_key()
         if b"PRIVATE KEY" not in self._key:
-            raise DkimKeyError(f"{config.key_path} holds no PEM private key")
+            raise DkimKeyError(f"{config.key_source} holds no PEM private key")
         # ~10 MB with dnspython: imported only by installations that sign (and it has no types).
         self._dkim: Any = importlib.import_module("dkim")
         _use_openssl_rsa(self._dkim)

@@ -27,6 +27,7 @@ from propulse.delivery import outbox, recheck, service
 from propulse.delivery.models import DeliveryStatus
 from propulse.delivery.outbox import Claimed
 from propulse.delivery.ratelimit import retry_delay_seconds
+from propulse.delivery.record_sql import SentRecorder
 from propulse.delivery.smtp_pool import Outcome, SendResult, SmtpConnection, Stage
 from propulse.kit.errors import NotFound
 
@@ -51,6 +52,7 @@ class Lane:
         self._connect_failures = 0
         self._session: Session | None = None
         self._held: Connection | None = None
+        self._recorder: SentRecorder | None = None
         self.lease_lost = False
 
     @contextmanager
@@ -87,6 +89,7 @@ class Lane:
         if self._held is not None:
             self._held.close()
             self._held = None
+        self._recorder = None
 
     def close(self) -> None:
         self.connection.close()
@@ -244,7 +247,7 @@ class Lane:
             worker.tally.add(failed=1)
             return failed
         result = self.connection.send(
-            sender=worker.composer.envelope_sender,
+            sender=worker.composer.envelope_for(message.id),
             recipient=message.to_address,
             payload=payload,
         )
@@ -252,6 +255,9 @@ class Lane:
         return result
 
     def _record(self, message: Claimed, owner: str, result: SendResult) -> None:
+        if result.outcome == Outcome.accepted and self._held is not None:
+            self._record_accepted(message, owner, result)
+            return
         worker = self.worker
         options = worker.options
         now = utcnow()
@@ -306,6 +312,40 @@ class Lane:
         if paused:
             worker.paused_here.add(message.stream)
             logger.warning("stream %s paused: %s", message.stream, result.describe())
+
+    def _record_accepted(self, message: Claimed, owner: str, result: SendResult) -> None:
+        """Record an acceptance on the lane's held connection, in its own commit.
+
+        The hot path: one UPDATE and one COMMIT straight on the connection (``record_sql``).
+        """
+        connection = self._held
+        assert connection is not None
+        if self._recorder is None:
+            self._recorder = SentRecorder(connection)
+        if self._recorder.supported and not connection.in_transaction():
+            settled = self._recorder.record(
+                connection,
+                message_pk=message.id,
+                owner=owner,
+                reply=result.describe(),
+                now=utcnow(),
+            )
+        else:
+            with self.transaction() as session:
+                settled = outbox.record_sent(
+                    session,
+                    message_pk=message.id,
+                    owner=owner,
+                    reply=result.describe(),
+                    now=utcnow(),
+                )
+        if self.worker.should_reset(message.stream):  # rare: at most every few seconds
+            with self.transaction() as session:
+                outbox.reset_failures(session, stream=message.stream)
+        self._log(message, result)
+        if not settled:  # this lane's lease ran out: another worker owns the batch now
+            self.lease_lost = True
+            logger.warning("lease of #%d lost before its answer was recorded", message.id)
 
     def _log(self, message: Claimed, result: SendResult) -> None:
         tally = self.worker.tally

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Integer, String, Table, bindparam, func, select, update
+from sqlalchemy import Connection, Integer, String, Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from propulse.db import UTCDateTime
@@ -103,7 +103,8 @@ def claim(
     """
     until = now + timedelta(seconds=lease_seconds)
     parameters = {"now": now, "limit": limit, "owner": owner, "until": until}
-    rows = [Claimed(*row) for row in session.execute(_CLAIM, parameters)]
+    # Straight on the connection: the ORM session adds nothing to a prepared Core statement.
+    rows = [Claimed(*row) for row in session.connection().execute(_CLAIM, parameters)]
     return sorted(rows, key=lambda row: row.id)
 
 
@@ -160,15 +161,26 @@ def record_sent(
     session: Session, *, message_pk: int, owner: str, reply: str, now: datetime
 ) -> bool:
     """Record the server's acceptance; False when another worker had taken the row back."""
-    # Straight on the connection: the ORM session adds nothing to a prepared Core statement.
-    result = session.connection().execute(
+    return record_sent_on(
+        session.connection(), message_pk=message_pk, owner=owner, reply=reply, now=now
+    )
+
+
+_MARK_DUPLICATE = update(T).where(T.c.id == bindparam("message_pk")).values(possible_duplicate=True)
+
+
+def record_sent_on(
+    connection: Connection, *, message_pk: int, owner: str, reply: str, now: datetime
+) -> bool:
+    """``record_sent`` on a bare connection (the worker's hot path: no ORM session at all)."""
+    result = connection.execute(
         _RECORD_SENT,
         {"message_pk": message_pk, "owner": owner, "now": now, "reply": reply[:500]},
     )
     settled = bool(getattr(result, "rowcount", 0))
     if not settled:
         # Sent by this lane after its lease had expired: another worker may send it too.
-        mark_possible_duplicate(session, message_pks=[message_pk])
+        connection.execute(_MARK_DUPLICATE, {"message_pk": message_pk})
     return settled
 
 
@@ -293,14 +305,18 @@ def reclaim_expired(session: Session, *, now: datetime, limit: int = 5000) -> Re
     return Reclaimed(len(ids), in_doubt)
 
 
-def reset_failures(session: Session, *, stream: str) -> None:
+STREAMS = cast(Table, DeliveryStream.__table__)
+_RESET_FAILURES = (
+    update(STREAMS)
+    .where(STREAMS.c.name == bindparam("stream"), STREAMS.c.consecutive_failures > 0)
+    .values(consecutive_failures=0)
+)
+
+
+def reset_failures(session: Session | Connection, *, stream: str) -> None:
     """A message went through: the stream's run of failures ends."""
-    session.execute(
-        update(DeliveryStream)
-        .where(DeliveryStream.name == stream, DeliveryStream.consecutive_failures > 0)
-        .values(consecutive_failures=0)
-        .execution_options(synchronize_session=False)
-    )
+    connection = session.connection() if isinstance(session, Session) else session
+    connection.execute(_RESET_FAILURES, {"stream": stream})
 
 
 def count_failure(

@@ -80,7 +80,7 @@ def dkim_summary(settings: Settings) -> DkimSummary:
         configured=True,
         domain=config.domain,
         selector=config.selector,
-        key_path=str(config.key_path),
+        key_path=config.key_source,
         error=check_key(settings),
     )
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from huey import crontab
 
 from propulse import jobs
-from propulse.config import get_settings
 from propulse.db import unit_of_work, utcnow
 from propulse.delivery import outbox
 from propulse.delivery.service import WAKE_JOB
+from propulse.delivery.settings import effective_settings, load_effective_settings
 
 JOB_BUDGET_SECONDS = 50.0  # leave the job worker to other jobs; the sweep comes back
 
@@ -24,7 +24,7 @@ def deliver_outbox() -> int:
     """Send the due messages on one connection, for at most 50 seconds; return how many."""
     from propulse.delivery.worker import DeliveryWorker
 
-    settings = get_settings()
+    settings = load_effective_settings()
     if not settings.smtp_url:
         return 0
     worker = DeliveryWorker.from_settings(
@@ -36,9 +36,9 @@ def deliver_outbox() -> int:
 @jobs.periodic_task("propulse.sweep_delivery_outbox", crontab(minute="*"))
 def sweep_delivery_outbox() -> int:
     """Reclaim expired leases and wake delivery when messages are due."""
-    if not get_settings().smtp_url:
-        return 0
     with unit_of_work() as session:
+        if not effective_settings(session).smtp_url:
+            return 0
         outbox.reclaim_expired(session, now=utcnow())
         due = outbox.due_count(session, now=utcnow())
     if due:

@@ -8,6 +8,8 @@ from sqlalchemy.orm import Session
 
 from propulse.config import get_settings
 from propulse.delivery import service
+from propulse.delivery.errors import NotConfigured
+from propulse.delivery.settings import effective_settings
 from propulse.delivery.summary import sending_settings
 from propulse.kit.i18n import gettext as _
 from propulse.kit.i18n import lazy_gettext
@@ -27,8 +29,13 @@ def sending_page(
     user: User = Depends(admins),
 ) -> Response:
     counts = service.status_counts(session)
+    try:
+        settings, settings_error = effective_settings(session), None
+    except NotConfigured as error:
+        settings, settings_error = get_settings(), error.message
     context = {
-        "settings": sending_settings(get_settings()),
+        "settings": sending_settings(settings),
+        "settings_error": settings_error,
         "counts": counts,
         "total": sum(counts.values()),
         "streams": service.list_streams(session),

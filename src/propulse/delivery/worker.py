@@ -32,7 +32,7 @@ logger = logging.getLogger("propulse.delivery")
 @dataclass(frozen=True)
 class WorkerOptions:
     connections: int = 4
-    batch_size: int = 20
+    batch_size: int = 50
     lease_seconds: float = 120.0
     max_attempts: int = 8
     retry_seconds: float = 60.0

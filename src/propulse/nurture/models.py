@@ -39,6 +39,7 @@ class TriggerKind(StrEnum):
     segment_entered = "segment_entered"  # {"kind", "segment_id"}
     score_reached = "score_reached"  # {"kind", "score"}
     event = "event"  # {"kind", "event_type", "properties": {...} (all must match)}
+    mql = "mql"  # {"kind"}: the contact just became a marketing-qualified lead (an MQL action)
 
 
 class Reenrolment(StrEnum):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
@@ -111,8 +112,52 @@ def active_rules(session: Session) -> list[arithmetic.Rule]:
     return [rule_of(row) for row in core(session).execute(ACTIVE_RULES_QUERY)]
 
 
+# The limits and the active rules in one statement (the event path runs it for every event):
+# a row per active rule, the limits repeated; one row with empty rule columns when none is.
+_LIMIT_NAMES = [str(column.key) for column in LIMITS_QUERY.selected_columns]
+_PLAN_QUERY = (
+    select(*LIMITS_QUERY.selected_columns, *RULE_COLUMNS)
+    .select_from(ScoringSettings)
+    .outerjoin(ScoringRule, ScoringRule.active.is_(True))
+    .where(ScoringSettings.id == SETTINGS_ID)
+    .order_by(ScoringRule.position, ScoringRule.id)
+)
+
+# Plans by the text of the rows they were built from: reading the rows is cheap, building the
+# plan is not (the event path loads it for every event). Any change to a rule or a setting
+# changes the rows, hence the key, in whichever process made it.
+_plans: dict[str, arithmetic.Plan] = {}
+_PLANS_KEPT = 16
+_MEMO_KEY = "scoring_plan"
+
+
 def load_plan(session: Session) -> arithmetic.Plan:
-    """Return the plan both scoring paths follow: the active rules and the limits."""
-    row = core(session).execute(LIMITS_QUERY).first()
-    limits = limits_of(row if row is not None else get_settings(session))
-    return arithmetic.make_plan(active_rules(session), limits)
+    """Return the plan both scoring paths follow: the active rules and the limits.
+
+    While a batch of events is published, the plan is read once for all its subscribers.
+    """
+    from propulse.contacts.events import memo
+
+    shared = memo(session)
+    if shared is not None and _MEMO_KEY in shared:
+        return cast(arithmetic.Plan, shared[_MEMO_KEY])
+    rows = core(session).execute(_PLAN_QUERY).all()
+    key = repr([tuple(row) for row in rows])
+    plan = _plans.get(key) if rows else None
+    if not rows:  # no settings row yet: create it, and read the rules on their own
+        limits = limits_of(get_settings(session))
+        return _remember(shared, arithmetic.make_plan(active_rules(session), limits))
+    if plan is None:
+        settings = SimpleNamespace(**{name: rows[0]._mapping[name] for name in _LIMIT_NAMES})
+        rules = [rule_of(row) for row in rows if row.id is not None]
+        plan = arithmetic.make_plan(rules, limits_of(settings))
+        if len(_plans) >= _PLANS_KEPT:
+            _plans.clear()
+        _plans[key] = plan
+    return _remember(shared, plan)
+
+
+def _remember(shared: dict[str, Any] | None, plan: arithmetic.Plan) -> arithmetic.Plan:
+    if shared is not None:
+        shared[_MEMO_KEY] = plan
+    return plan

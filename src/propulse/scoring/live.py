@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
@@ -24,6 +24,9 @@ from propulse.scoring import arithmetic, config
 from propulse.scoring.arithmetic import Describer, Plan
 from propulse.scoring.explanation import ScoreExplanation
 from propulse.scoring.statements import CONTACTS, HISTORY
+
+if TYPE_CHECKING:
+    from propulse.segments.snapshot import Snapshot
 
 # Contact columns a fit condition may name (see the condition JSON in docs/segments.md).
 FIELD_COLUMNS = (
@@ -128,18 +131,50 @@ def _parsed(condition_json: str) -> Any:
     return parse_condition(json.loads(condition_json))
 
 
+# The parsed fit conditions of a plan, by the plan's identity (plans are cached by config, so
+# the event path parses nothing); the plan is kept in the value so that its id stays its own.
+_fit_conditions: dict[int, tuple[Plan, list[tuple[int, Any]]]] = {}
+
+
+def _fit_tests(plan: Plan) -> list[tuple[int, Any]]:
+    cached = _fit_conditions.get(id(plan))
+    if cached is not None and cached[0] is plan:
+        return cached[1]
+    tests = [
+        (rule.id, _parsed(json.dumps(rule.condition, sort_keys=True))) for rule in plan.fit_rules
+    ]
+    if len(_fit_conditions) >= 32:
+        _fit_conditions.clear()
+    _fit_conditions[id(plan)] = (plan, tests)
+    return tests
+
+
 def _fit_matched(plan: Plan, row: Mapping[str, Any], now: datetime) -> set[int]:
     if not plan.fit:
         return set()
     from propulse.segments.evaluator import evaluate
 
     fields = contact_fields(row)
-    matched = set()
-    for rule in plan.fit_rules:
-        condition = _parsed(json.dumps(rule.condition, sort_keys=True))
-        if evaluate(condition, fields, events=[], memberships=set(), now=now):
-            matched.add(rule.id)
-    return matched
+    return {
+        rule_id
+        for rule_id, condition in _fit_tests(plan)
+        if evaluate(condition, fields, events=[], memberships=set(), now=now)
+    }
+
+
+def _shared_events(
+    plan: Plan, snapshot: Snapshot, ids: Sequence[int]
+) -> dict[int, list[arithmetic.Event]]:
+    """The snapshot's events the rules count, as the arithmetic reads them."""
+    counted = plan.event_types
+    return {
+        contact_id: [
+            arithmetic.Event(event["type"], event["occurred_at"], event["properties"])
+            for event in snapshot.events.get(contact_id, ())
+            if event["type"] in counted
+        ]
+        for contact_id in ids
+    }
 
 
 def score_contacts(
@@ -149,11 +184,21 @@ def score_contacts(
     contact_ids: Sequence[int],
     now: datetime,
     describe: Describer = arithmetic.describe_plainly,
+    snapshot: Snapshot | None = None,
 ) -> list[Scored]:
-    """Compute the scores of these contacts (unknown ids are skipped), writing nothing."""
+    """Compute the scores of these contacts (unknown ids are skipped), writing nothing.
+
+    ``snapshot``: the contacts and events already loaded (it must hold the rules' event types).
+    """
     ids = sorted(set(contact_ids))
-    rows = _load_contacts(session, plan, ids)
-    events = _load_events(session, plan, ids)
+    if snapshot is not None:
+        rows: list[Mapping[str, Any]] = [
+            snapshot.contacts[i] for i in ids if i in snapshot.contacts
+        ]
+        events = _shared_events(plan, snapshot, ids)
+    else:
+        rows = _load_contacts(session, plan, ids)
+        events = _load_events(session, plan, ids)
     scored = []
     for row in rows:
         explanation = arithmetic.compute(

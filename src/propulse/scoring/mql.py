@@ -76,6 +76,7 @@ def run_actions(
         _add_to_segment(session, settings.mql_segment_id, [item.contact_id for item in new])
     if settings.mql_notify_owner:
         _notify_owners(session, new, threshold=settings.mql_threshold)
+    _enrol_in_sequences(session, [item.contact_id for item in new])
 
 
 def _expire(session: Session, contact_ids: Sequence[int], attributes: list[str]) -> None:
@@ -109,6 +110,13 @@ def _add_to_segment(session: Session, segment_id: int, contact_ids: list[int]) -
             segments.add_members(session, actor=None, segment_id=segment_id, contact_ids=chunk)
     except DomainError as error:  # e.g. the list became dynamic: scoring must go on
         logger.warning("MQL action: could not add to segment %s: %s", segment_id, error.message)
+
+
+def _enrol_in_sequences(session: Session, contact_ids: list[int]) -> None:
+    """Enrol new MQLs in the active sequences whose trigger is "became an MQL"."""
+    from propulse.nurture import service as nurture
+
+    nurture.enrol_new_mqls(session, contact_ids=contact_ids)
 
 
 def _notify_owners(session: Session, new: Sequence[NewMql], *, threshold: int) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,6 +23,9 @@ from propulse.scoring import arithmetic, config, live, mql, runs, sql
 from propulse.scoring.explanation import ScoreExplanation
 from propulse.scoring.models import Decay, ScoreCause, ScoreChange
 from propulse.scoring.statements import Scope
+
+if TYPE_CHECKING:
+    from propulse.segments.snapshot import Snapshot
 
 # Up to this many contacts, Python on their own rows; beyond, SQL restricted to their ids.
 PYTHON_PATH_LIMIT = 200
@@ -64,10 +68,12 @@ def refresh_scores(
     cause: str,
     now: datetime | None = None,
     plan: arithmetic.Plan | None = None,
+    snapshot: Snapshot | None = None,
 ) -> list[int]:
     """Recompute and store these contacts' scores; run the MQL actions of those crossing up.
 
-    Returns the ids of the contacts whose score changed. ``plan``: the rules, if already loaded.
+    Returns the ids of the contacts whose score changed. ``plan``: the rules, if already loaded;
+    ``snapshot``: the contacts and their events, if already loaded (its scores are updated).
     """
     ids = sorted(set(contact_ids))
     if not ids:
@@ -83,11 +89,21 @@ def refresh_scores(
                 session, scope=scope, cause=history_cause, now=now, plan=plan, want_ids=True
             ).ids
         return changed
-    scored = live.score_contacts(session, plan, contact_ids=ids, now=now)
+    scored = live.score_contacts(session, plan, contact_ids=ids, now=now, snapshot=snapshot)
     live.write(session, scored, now=now, cause=history_cause)
+    if snapshot is not None:
+        for item in scored:
+            row = snapshot.contacts[item.contact_id]
+            row["score"], row["fit_score"] = item.new.score, item.new.fit_score
+            row["engagement_score"], row["grade"] = item.new.engagement_score, item.new.grade
     threshold = plan.limits.mql_threshold
     crossing = [s.contact_id for s in scored if s.mql_at is None and s.new.score >= threshold]
     if crossing:
+        if snapshot is not None:
+            # The actions may change the stage, a list's members...: segments reads afresh.
+            from propulse.segments.snapshot import drop
+
+            drop(session)
         settings = config.get_settings(session)
         new = mql.mark(session, scope=Scope(ids=crossing), settings=settings, now=now)
         mql.run_actions(session, new=new, settings=settings, now=now)

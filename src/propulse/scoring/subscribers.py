@@ -1,5 +1,9 @@
 """How scoring reacts to contact changes (see propulse.contacts.hooks): at once, in the caller's
-transaction, before segments (order 10), so segments on the score see the new one."""
+transaction, before segments (order 10), so segments on the score see the new one.
+
+For a few contacts, the contacts and their events are loaded once, for the score and for the
+segments that follow (see segments/snapshot.py).
+"""
 
 from __future__ import annotations
 
@@ -12,24 +16,44 @@ from propulse.scoring.arithmetic import Plan
 
 SEGMENT_EVENTS = frozenset({EventType.segment_entered.value, EventType.segment_left.value})
 
+# What a plan reacts to, by the plan's identity (plans are cached by config): the event types
+# its rules count, and whether a fit rule tests last_activity_at.
+_traits: dict[int, tuple[Plan, frozenset[str], bool]] = {}
+
+
+def _traits_of(plan: Plan) -> tuple[frozenset[str], bool]:
+    cached = _traits.get(id(plan))
+    if cached is None or cached[0] is not plan:
+        activity = any("last_activity_at" in str(rule.condition) for rule in plan.fit_rules)
+        if len(_traits) >= 32:
+            _traits.clear()
+        cached = _traits[id(plan)] = (plan, plan.event_types, activity)
+    return cached[1], cached[2]
+
 
 def _concerns(plan: Plan, change: ContactChange) -> bool:
     """Tell whether the change can move a score: edits and imports always may."""
     if change.cause not in ("event", "segment") or not change.event_types:
         return True
-    if change.event_types & plan.event_types:
+    counted, tests_activity = _traits_of(plan)
+    if change.event_types & counted:
         return True
     # New activity moves last_activity_at, which a fit rule may test.
-    return change.cause == "event" and any(
-        "last_activity_at" in str(rule.condition) for rule in plan.fit_rules
-    )
+    return change.cause == "event" and tests_activity
 
 
 @subscribe("scoring", order=10)
 def rescore_changed_contacts(session: Session, change: ContactChange) -> None:
     """Refresh the scores of contacts that received events, were edited or imported."""
     plan = config.load_plan(session)
-    if _concerns(plan, change):
-        service.refresh_scores(
-            session, contact_ids=change.contact_ids, cause=change.cause, plan=plan
-        )
+    if not _concerns(plan, change):
+        return
+    from propulse.segments import snapshot as shared
+
+    ids = sorted(set(change.contact_ids))
+    loaded = None
+    if shared.worth_sharing(session, change, ids):
+        counted, _activity = _traits_of(plan)
+        loaded = shared.load(session, ids, counted | shared.segment_event_types(session))
+        shared.keep(session, change, loaded)
+    service.refresh_scores(session, contact_ids=ids, cause=change.cause, plan=plan, snapshot=loaded)

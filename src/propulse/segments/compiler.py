@@ -41,7 +41,11 @@ from propulse.segments.sqljson import fold_case, read_flag, read_kind, read_numb
 def compile_condition(
     condition: Condition | Mapping[str, Any], *, now: datetime
 ) -> ColumnElement[bool]:
-    """Return the WHERE clause selecting the contacts for which ``condition`` holds at ``now``."""
+    """Return the WHERE clause selecting the contacts for which ``condition`` holds at ``now``.
+
+    Every subquery is correlated to the contact and runs on an index (events, memberships):
+    the cost grows with the number of contacts tested, whatever plan the database picks.
+    """
     return _compile(as_condition(condition), now)
 
 

@@ -35,6 +35,7 @@ from sqlalchemy.sql.selectable import Select
 
 from propulse.contacts.models import Contact, ContactEvent, EventType
 from propulse.db import UTCDateTime
+from propulse.segments.sqljson import id_list
 from propulse.segments.writes import MEMBERS, event_properties
 
 EVENTS = cast(Table, ContactEvent.__table__)
@@ -57,6 +58,7 @@ class Diff:
     left_ids: list[int]
     entered_ids: list[int]
     entered: int
+    members: int | None = None  # after the diff, when the statement counted them
 
 
 @dataclass(frozen=True)
@@ -123,16 +125,21 @@ def diff_postgresql(connection: Connection, target: Target, condition: ColumnEle
     recorded = (
         insert(EVENTS).from_select(EVENT_COLUMNS, events).returning(EVENTS.c.id).cte("recorded")
     )
-    moves = (
-        select(literal(False).label("entered"), gone.c.contact_id)
-        .union_all(select(literal(True), new.c.contact_id))
-        .add_cte(recorded)
+    # The moved ids come back as two comma-separated lists: one row, whatever the number.
+    moves = select(
+        select(id_list(gone.c.contact_id)).scalar_subquery(),
+        select(id_list(new.c.contact_id)).scalar_subquery(),
+        select(func.count()).select_from(matching).scalar_subquery(),
+    ).add_cte(recorded)
+    left, entered, members = connection.execute(moves).one()
+    left_ids, entered_ids = _ids(left), _ids(entered)
+    return Diff(
+        left_ids, entered_ids if target.record_entries else [], len(entered_ids), int(members)
     )
-    left_ids: list[int] = []
-    entered_ids: list[int] = []
-    for entered, contact_id in connection.execute(moves):
-        (entered_ids if entered else left_ids).append(contact_id)
-    return Diff(left_ids, entered_ids if target.record_entries else [], len(entered_ids))
+
+
+def _ids(listed: str | None) -> list[int]:
+    return [int(part) for part in listed.split(",")] if listed else []
 
 
 def _events_for(source: Select[tuple[int]], target: Target, kind: EventType) -> Insert:

@@ -26,11 +26,11 @@ from propulse.segments.diffing import Target, diff_postgresql, diff_with_match_t
 from propulse.segments.models import Segment, SegmentKind
 from propulse.segments.plan import dynamic_plan, parsed
 from propulse.segments.refresh import changes_in_python, changes_in_sql
+from propulse.segments.snapshot import Snapshot
 from propulse.segments.writes import (
     MEMBERS,
     SEGMENTS,
-    Change,
-    announce,
+    announce_moves,
     apply_changes,
     forget_counts,
 )
@@ -72,12 +72,12 @@ def rebuild(session: Session, *, segment_id: int, now: datetime | None = None) -
         diff = diff_postgresql(connection, target, condition)
     else:
         diff = diff_with_match_table(connection, target, condition)
-    members = int(
-        connection.scalar(
+    members = diff.members
+    if members is None:
+        counted = (
             select(func.count()).select_from(MEMBERS).where(MEMBERS.c.segment_id == segment.id)
         )
-        or 0
-    )
+        members = int(connection.scalar(counted) or 0)
     connection.execute(
         update(SEGMENTS)
         .where(SEGMENTS.c.id == segment.id)
@@ -89,9 +89,7 @@ def rebuild(session: Session, *, segment_id: int, now: datetime | None = None) -
         )
     )
     forget_counts(session, segment.id)
-    changes = [Change(segment.id, contact_id, False) for contact_id in diff.left_ids]
-    changes += [Change(segment.id, contact_id, True) for contact_id in diff.entered_ids]
-    announce(session, changes)
+    announce_moves(session, segment.id, left=diff.left_ids, entered=diff.entered_ids)
     return RebuildResult(
         segment_id=segment.id,
         name=segment.name,
@@ -103,12 +101,16 @@ def rebuild(session: Session, *, segment_id: int, now: datetime | None = None) -
 
 
 def refresh_memberships(
-    session: Session, *, contact_ids: Sequence[int], now: datetime | None = None
+    session: Session,
+    *,
+    contact_ids: Sequence[int],
+    now: datetime | None = None,
+    snapshot: Snapshot | None = None,
 ) -> None:
     """Re-evaluate the dynamic segments for these contacts at once; record entries and exits.
 
     Static lists never change here. Segments testing other segments come after them, so one
-    refresh settles everything.
+    refresh settles everything. ``snapshot``: the contacts and events already loaded.
     """
     ids = sorted(set(contact_ids))
     if not ids:
@@ -120,7 +122,7 @@ def refresh_memberships(
         return
     names = {item.id: item.name for item in plan}
     if len(ids) <= PYTHON_REFRESH_LIMIT:
-        changes = changes_in_python(session, ids, plan, now)
+        changes = changes_in_python(session, ids, plan, now, snapshot=snapshot)
         apply_changes(session, changes, names, now)
     else:
         changes = changes_in_sql(session, ids, plan, now)

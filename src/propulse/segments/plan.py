@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,9 +16,11 @@ from sqlalchemy.orm import Session
 from propulse.kit.errors import InvalidInput
 from propulse.segments.definition import (
     Condition,
+    EventTest,
     is_time_dependent,
     parse_condition,
     referenced_segments,
+    walk,
 )
 from propulse.segments.models import Segment, SegmentKind
 from propulse.segments.order import dependency_order, dependents
@@ -40,6 +42,8 @@ class PlannedSegment:
     name: str
     condition: Condition
     time_dependent: bool
+    # The event types the condition tests (the event path loads only those).
+    event_types: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=512)
@@ -80,22 +84,44 @@ _DYNAMIC_KEYS = (
 )
 _plans: dict[tuple[tuple[int, int, datetime], ...], list[PlannedSegment]] = {}
 _PLANS_KEPT = 16
+_MEMO_KEY = "segment_plan"
 
 
 def dynamic_plan(session: Session, *, only: Iterable[int] | None = None) -> list[PlannedSegment]:
     """Return the dynamic segments (or ``only`` those) so that dependencies come first."""
-    key = tuple((row.id, row.version, row.created_at) for row in session.execute(_DYNAMIC_KEYS))
-    plan = _plans.get(key)
-    if plan is None:
-        plan = _build_plan(session)
-        if len(_plans) >= _PLANS_KEPT:
-            _plans.clear()
-        _plans[key] = plan
+    plan = cached_plan(session)
     if only is None:
         return list(plan)
     wanted = set(only)
     # A subsequence of a dependency order is still one.
     return [item for item in plan if item.id in wanted]
+
+
+def cached_plan(session: Session) -> list[PlannedSegment]:
+    """Return the plan of every dynamic segment, shared: the caller must not change the list.
+
+    While a batch of events is published, the segments are read once for all subscribers.
+    """
+    from propulse.contacts.events import memo
+
+    shared = memo(session)
+    plan = shared.get(_MEMO_KEY) if shared is not None else None
+    if plan is None:
+        if session.new or session.dirty or session.deleted:
+            session.flush()
+        connection = session.connection()
+        key = tuple(
+            (row.id, row.version, row.created_at) for row in connection.execute(_DYNAMIC_KEYS)
+        )
+        plan = _plans.get(key)
+        if plan is None:
+            plan = _build_plan(session)
+            if len(_plans) >= _PLANS_KEPT:
+                _plans.clear()
+            _plans[key] = plan
+        if shared is not None:
+            shared[_MEMO_KEY] = plan
+    return cast(list[PlannedSegment], plan)
 
 
 def _build_plan(session: Session) -> list[PlannedSegment]:
@@ -110,7 +136,10 @@ def _build_plan(session: Session) -> list[PlannedSegment]:
             # Saved definitions are checked; one edited by hand is skipped, not fatal.
             logger.warning("segment %s has an invalid definition; skipped", row.id)
             continue
-        planned[row.id] = PlannedSegment(row.id, row.name, condition, is_time_dependent(condition))
+        types = frozenset(node.type for node in walk(condition) if isinstance(node, EventTest))
+        planned[row.id] = PlannedSegment(
+            row.id, row.name, condition, is_time_dependent(condition), types
+        )
     graph = {key: referenced_segments(item.condition) for key, item in planned.items()}
     order = dependency_order({key: graph.get(key, set()) for key in planned})
     return [planned[key] for key in order]

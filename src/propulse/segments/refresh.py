@@ -1,7 +1,8 @@
 """Re-evaluate the dynamic segments for a few contacts (the event path) or a batch (an import).
 
-A few contacts: three indexed queries (the contacts, their relevant events, their memberships),
-then the Python evaluator on each segment in dependency order. A batch: the compiled SQL per
+A few contacts: two indexed queries (the contacts with their memberships, their events of the
+types the segments test; see snapshot.py), then the Python evaluator on each segment in
+dependency order. A batch: the compiled SQL per
 segment, restricted to the batch's ids, a chunk at a time.
 """
 
@@ -9,19 +10,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, or_, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from propulse.contacts.models import Company, Contact, ContactEvent
+from propulse.contacts.models import Company, Contact
 from propulse.segments.compiler import compile_condition
-from propulse.segments.definition import EventTest, walk
 from propulse.segments.evaluator import evaluate
 from propulse.segments.fields import BUILT_IN_FIELDS
 from propulse.segments.models import SegmentMember
 from propulse.segments.plan import PlannedSegment
+from propulse.segments.snapshot import Snapshot, load
 from propulse.segments.sqljson import id_list
 from propulse.segments.writes import Change, write_members
 
@@ -65,49 +66,6 @@ def contact_facts(session: Session, contact_ids: Sequence[int]) -> dict[int, dic
     return facts
 
 
-def _event_filter(plan: Sequence[PlannedSegment], now: datetime) -> ColumnElement[bool] | None:
-    """Return which events can matter: the types tested, since the widest window of each."""
-    windows: dict[str, int | None] = {}
-    for item in plan:
-        for node in walk(item.condition):
-            if isinstance(node, EventTest):
-                known = windows.get(node.type, 0)
-                if node.within_days is None or known is None:
-                    windows[node.type] = None
-                else:
-                    windows[node.type] = max(known, node.within_days)
-    if not windows:
-        return None
-    tests = [
-        ContactEvent.type == kind
-        if days is None
-        else and_(ContactEvent.type == kind, ContactEvent.occurred_at >= now - timedelta(days=days))
-        for kind, days in sorted(windows.items(), key=lambda item: item[0])
-    ]
-    return or_(*tests)
-
-
-def contact_events(
-    session: Session, contact_ids: Sequence[int], plan: Sequence[PlannedSegment], now: datetime
-) -> dict[int, list[dict[str, Any]]]:
-    """Return the events the plan's conditions can count, by contact."""
-    events: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    relevant = _event_filter(plan, now)
-    if relevant is None:
-        return events
-    statement = select(
-        ContactEvent.contact_id,
-        ContactEvent.type,
-        ContactEvent.occurred_at,
-        ContactEvent.properties,
-    ).where(ContactEvent.contact_id.in_(contact_ids), relevant)
-    for row in session.execute(statement):
-        events[row.contact_id].append(
-            {"type": row.type, "occurred_at": row.occurred_at, "properties": row.properties}
-        )
-    return events
-
-
 def memberships_of(session: Session, contact_ids: Sequence[int]) -> dict[int, set[int]]:
     """Return the segments (dynamic and static) each contact is in."""
     found: dict[int, set[int]] = defaultdict(set)
@@ -117,22 +75,31 @@ def memberships_of(session: Session, contact_ids: Sequence[int]) -> dict[int, se
 
 
 def changes_in_python(
-    session: Session, contact_ids: Sequence[int], plan: Sequence[PlannedSegment], now: datetime
+    session: Session,
+    contact_ids: Sequence[int],
+    plan: Sequence[PlannedSegment],
+    now: datetime,
+    *,
+    snapshot: Snapshot | None = None,
 ) -> list[Change]:
-    """Evaluate each segment for each contact in Python; return what must change."""
-    facts = contact_facts(session, contact_ids)
-    events = contact_events(session, list(facts), plan, now)
+    """Evaluate each segment for each contact in Python; return what must change.
+
+    ``snapshot``: the contacts and events already loaded (by scoring, on the event path).
+    """
+    types: frozenset[str] = frozenset()
+    for item in plan:
+        types |= item.event_types
+    if snapshot is None or not snapshot.covers(contact_ids, types):
+        snapshot = load(session, contact_ids, types)
+    asked = set(contact_ids)
     changes: list[Change] = []
-    for contact_id, contact in facts.items():
-        mine = contact["segment_ids"]
+    for contact_id, contact in snapshot.contacts.items():
+        if contact_id not in asked:
+            continue
+        mine = set(contact["segment_ids"])
+        events = snapshot.events.get(contact_id, ())
         for item in plan:
-            wanted = evaluate(
-                item.condition,
-                contact,
-                events=events.get(contact_id, ()),
-                memberships=mine,
-                now=now,
-            )
+            wanted = evaluate(item.condition, contact, events=events, memberships=mine, now=now)
             if wanted != (item.id in mine):
                 changes.append(Change(item.id, contact_id, wanted))
                 # Segments computed later may test this one: they see the new membership.

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Insert, Table, delete, insert, update
+from sqlalchemy import Insert, Table, bindparam, delete, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
@@ -35,51 +35,72 @@ def event_properties(segment_id: int, name: str) -> dict[str, Any]:
     return {"segment_id": segment_id, "segment": name}
 
 
+_INSERTS: dict[str, Insert] = {
+    "postgresql": postgresql.insert(MEMBERS).on_conflict_do_nothing(),
+    "sqlite": sqlite.insert(MEMBERS).on_conflict_do_nothing(),
+}
+# Built once, run with many parameter sets: the event path writes through these.
+_DELETE = delete(MEMBERS).where(
+    MEMBERS.c.segment_id == bindparam("segment_key"),
+    MEMBERS.c.contact_id == bindparam("contact_key"),
+)
+_ADJUST = (
+    update(SEGMENTS)
+    .where(SEGMENTS.c.id == bindparam("segment_key"))
+    .values(
+        member_count=SEGMENTS.c.member_count + bindparam("delta"),
+        # A count is not an edit: updated_at keeps the last change of the segment.
+        updated_at=SEGMENTS.c.updated_at,
+    )
+)
+
+
 def members_insert(session: Session) -> Insert:
     """Return an INSERT into segment_members that skips a row a concurrent writer added."""
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(MEMBERS).on_conflict_do_nothing()
-    if dialect == "sqlite":
-        return sqlite.insert(MEMBERS).on_conflict_do_nothing()
-    return insert(MEMBERS)  # pragma: no cover - both supported databases are above
+    return _INSERTS.get(dialect, insert(MEMBERS))
+
+
+def _many(rows: list[dict[str, Any]]) -> dict[str, Any] | list[dict[str, Any]]:
+    return rows[0] if len(rows) == 1 else rows
 
 
 def write_members(session: Session, changes: Sequence[Change], now: datetime) -> None:
-    """Insert and delete the membership rows of these changes."""
+    """Insert and delete the membership rows of these changes (one statement for each)."""
     added = [
         {"segment_id": c.segment_id, "contact_id": c.contact_id, "added_at": now}
         for c in changes
         if c.entered
     ]
+    connection = session.connection()
     if added:
-        session.connection().execute(members_insert(session), added)
-    removed: dict[int, list[int]] = defaultdict(list)
-    for change in changes:
-        if not change.entered:
-            removed[change.segment_id].append(change.contact_id)
-    for segment_id, contact_ids in removed.items():
-        session.connection().execute(
-            delete(MEMBERS).where(
-                MEMBERS.c.segment_id == segment_id, MEMBERS.c.contact_id.in_(contact_ids)
-            )
-        )
+        connection.execute(members_insert(session), _many(added))
+    removed = [
+        {"segment_key": c.segment_id, "contact_key": c.contact_id} for c in changes if not c.entered
+    ]
+    if removed:
+        connection.execute(_DELETE, _many(removed))
 
 
 def record_events(
     session: Session, changes: Sequence[Change], names: Mapping[int, str], now: datetime
 ) -> None:
     """Record segment_entered / segment_left on each contact's timeline (nobody is told)."""
-    from propulse.contacts import service as contacts
+    from propulse.contacts.events import store_events
 
-    by_contact: dict[int, list[tuple[str, datetime, dict[str, Any] | None]]] = defaultdict(list)
-    for change in changes:
-        kind = EventType.segment_entered if change.entered else EventType.segment_left
-        by_contact[change.contact_id].append(
-            (kind.value, now, event_properties(change.segment_id, names[change.segment_id]))
-        )
-    for contact_id, events in by_contact.items():
-        contacts.add_events(session, contact_id=contact_id, events=events, publish=False)
+    entered, left = EventType.segment_entered.value, EventType.segment_left.value
+    store_events(
+        session,
+        events=[
+            (
+                change.contact_id,
+                entered if change.entered else left,
+                now,
+                event_properties(change.segment_id, names[change.segment_id]),
+            )
+            for change in changes
+        ],
+    )
 
 
 def adjust_counts(session: Session, changes: Iterable[Change]) -> None:
@@ -87,18 +108,16 @@ def adjust_counts(session: Session, changes: Iterable[Change]) -> None:
     delta: dict[int, int] = defaultdict(int)
     for change in changes:
         delta[change.segment_id] += 1 if change.entered else -1
-    for segment_id in sorted(delta):
-        if delta[segment_id]:
-            session.connection().execute(
-                update(SEGMENTS)
-                .where(SEGMENTS.c.id == segment_id)
-                .values(
-                    member_count=SEGMENTS.c.member_count + delta[segment_id],
-                    # A count is not an edit: updated_at keeps the last change of the segment.
-                    updated_at=SEGMENTS.c.updated_at,
-                )
-            )
-            forget_counts(session, segment_id)
+    rows = [
+        {"segment_key": segment_id, "delta": delta[segment_id]}
+        for segment_id in sorted(delta)
+        if delta[segment_id]
+    ]
+    if not rows:
+        return
+    session.connection().execute(_ADJUST, _many(rows))
+    for row in rows:
+        forget_counts(session, row["segment_key"])
 
 
 def forget_counts(session: Session, segment_id: int) -> None:
@@ -129,6 +148,25 @@ def announce(session: Session, changes: Sequence[Change]) -> None:
         hooks.ContactChange(
             contact_ids, cause="segment", event_types=frozenset(types), facts=facts
         ),
+    )
+
+
+def announce_moves(
+    session: Session, segment_id: int, *, left: Sequence[int], entered: Sequence[int]
+) -> None:
+    """Tell the subscribers who left and who entered one segment (a rebuild: maybe millions)."""
+    if not left and not entered:
+        return
+    properties = {"segment_id": segment_id}  # shared by the facts, which nobody changes
+    leaving, entering = EventType.segment_left.value, EventType.segment_entered.value
+    fact = hooks.EventFact
+    facts = [fact(contact_id, leaving, properties) for contact_id in left]
+    facts += [fact(contact_id, entering, properties) for contact_id in entered]
+    types = frozenset(kind for kind, ids in ((leaving, left), (entering, entered)) if ids)
+    contact_ids = sorted({*left, *entered})
+    hooks.publish(
+        session,
+        hooks.ContactChange(contact_ids, cause="segment", event_types=types, facts=facts),
     )
 
 

@@ -1,0 +1,81 @@
+"""The worker's hot-path record writes exactly what ``outbox.record_sent`` writes."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from propulse.db import make_engine, utcnow
+from propulse.delivery import outbox
+from propulse.delivery.models import DeliveryMessage, DeliveryStream
+from propulse.delivery.record_sql import SentRecorder
+from tests.support.databases import create_database, drop_database
+
+
+@pytest.fixture
+def committed_url(tmp_path: Path) -> Iterator[str]:
+    """A database of its own: the recorder commits for real (no test transaction around it)."""
+    from propulse.ops import migrate
+
+    server_url = os.environ.get("PROPULSE_TEST_DATABASE_URL")
+    if server_url:
+        url = create_database(server_url, "propulse_record_" + secrets.token_hex(4))
+    else:
+        url = f"sqlite:///{tmp_path / 'record.db'}"
+    migrate.upgrade(url)
+    yield url
+    if server_url:
+        drop_database(url)
+
+
+def test_the_raw_record_matches_the_orm_one(committed_url: str) -> None:
+    engine = make_engine(committed_url)
+    now = utcnow()
+    with engine.begin() as connection:
+        connection.execute(
+            insert(DeliveryStream).values(
+                name="s", paused=False, consecutive_failures=0, created_at=now
+            )
+        )
+        for pk in (1, 2, 3):
+            connection.execute(
+                insert(DeliveryMessage).values(
+                    id=pk,
+                    message_id=f"<{pk}@alpinea.example>",
+                    to_address="marie@client.example",
+                    stream="s",
+                    subject="Le guide",
+                    status="sending",
+                    attempts=0,
+                    next_attempt_at=now,
+                    lease_owner="lane/0.1",
+                    possible_duplicate=False,
+                    created_at=now,
+                )
+            )
+    with engine.connect() as connection:
+        recorder = SentRecorder(connection)
+        assert recorder.supported
+        assert recorder.record(connection, message_pk=1, owner="lane/0.1", reply="250 OK", now=now)
+        # A lease lost meanwhile: nothing recorded, the row flagged as a possible duplicate.
+        assert not recorder.record(connection, message_pk=3, owner="lane/9.9", reply="250", now=now)
+        assert not connection.in_transaction()
+        with Session(bind=connection) as session:
+            assert outbox.record_sent(
+                session, message_pk=2, owner="lane/0.1", reply="250 OK", now=now
+            )
+            session.commit()
+    with Session(engine) as session:
+        rows = {m.id: m for m in session.scalars(select(DeliveryMessage))}
+        fields = ("status", "sent_at", "smtp_reply", "attempts", "lease_owner", "lease_until")
+        assert [getattr(rows[1], f) for f in fields] == [getattr(rows[2], f) for f in fields]
+        assert rows[1].status == "sent" and rows[1].sent_at == now and rows[1].attempts == 1
+        assert not rows[1].possible_duplicate
+        assert rows[3].status == "sending" and rows[3].possible_duplicate
+    engine.dispose()
