@@ -67,6 +67,11 @@ def test_one_click_unsubscribes_at_once_without_a_session(client, session, cast,
     assert history[0].source == "one-click unsubscribe"
     [event] = unsubscribed_events(session, contact_id)
     assert event.properties == {"source": "one-click unsubscribe", "stream": "sequence:3"}
+    # The message that carried the link counts it (the figures of its sequence step).
+    [sent] = session.scalars(
+        select(DeliveryMessage).where(DeliveryMessage.contact_id == contact_id)
+    )
+    assert sent.unsubscribed_at is not None
 
     # Twice is harmless: nothing new is recorded.
     again = client.post(path, data={"List-Unsubscribe": "One-Click"})

@@ -44,10 +44,13 @@ class LiveServer:
     url: str
     env: dict[str, str]
 
-    def propulse(self, *args: str, stdin: str | None = None) -> str:
+    def propulse(
+        self, *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+    ) -> str:
+        """Run the CLI on the server's data (``env`` adds settings, e.g. an SMTP server)."""
         result = subprocess.run(
             [sys.executable, "-m", "propulse", *args],
-            env=self.env,
+            env={**self.env, **(env or {})},
             input=stdin,
             capture_output=True,
             text=True,

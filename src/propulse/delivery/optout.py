@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from propulse.config import get_settings
@@ -80,6 +81,15 @@ def unsubscribe(session: Session, *, token: str, source: str) -> OptOut:
     opt_out = resolve(session, token=token)
     already = contacts.is_suppressed(session, email=opt_out.address)
     contacts.suppress(session, email=opt_out.address, reason=SuppressionReason.unsubscribed)
+    if opt_out.message_pk is not None:
+        # The message that carried the link counts the unsubscribe (sequence figures).
+        session.execute(
+            update(DeliveryMessage)
+            .where(DeliveryMessage.id == opt_out.message_pk)
+            .where(DeliveryMessage.unsubscribed_at.is_(None))
+            .values(unsubscribed_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
     contact = _contact(session, opt_out.contact_id) or contacts.find_by_email(
         session, email=opt_out.address
     )
