@@ -9,6 +9,7 @@ that fails is rolled back alone (a SAVEPOINT each) and tried again later.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -26,6 +27,12 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 100
 RETRY_AFTER_ERROR = timedelta(minutes=30)
+# SQLite has one writer at a time and no fair queue: a run that starts its next batch the
+# instant it commits keeps the lock, and a web request waiting for it times out. On SQLite a
+# batch is smaller (it holds the lock less long) and the run pauses between batches, longer
+# than the longest sleep of SQLite's busy handler (100 ms), so waiting writers get their turn.
+SQLITE_BATCH_SIZE = 25
+SQLITE_TURN_SECONDS = 0.12
 
 
 @dataclass
@@ -108,7 +115,12 @@ def run_due(
     report = RunReport()
     factory = db.get_session_factory()
     moment = now or db.utcnow()
-    for _ in range(max_batches):
+    sqlite = db.get_engine().dialect.name == "sqlite"
+    if sqlite:
+        batch_size = min(batch_size, SQLITE_BATCH_SIZE)
+    for number in range(max_batches):
+        if sqlite and number:
+            time.sleep(SQLITE_TURN_SECONDS)
         with factory() as session:
             done, failed = run_batch(session, now=moment, limit=batch_size)
             session.commit()
