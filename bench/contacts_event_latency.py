@@ -12,6 +12,7 @@ Run: `.venv/bin/python bench/contacts_event_latency.py [--scale 0.01] [--databas
 from __future__ import annotations
 
 import random
+import secrets
 import time
 from datetime import timedelta
 
@@ -64,11 +65,12 @@ def main() -> None:
             }
             engaged = session.scalar(select(Segment.id).where(Segment.name == "Engaged this month"))
             clicked: set[int] = set()
+            run = secrets.token_hex(4)
             service_seconds: list[float] = []
             for number, (contact_id, email) in enumerate(picked):
                 kind, properties = KINDS[number % len(KINDS)]
                 event = EventIn(
-                    id=f"bench-{number}",
+                    id=f"bench-{run}-{number}",  # unique in a reused base too
                     email=email,
                     type=kind,
                     occurred_at=utcnow() - timedelta(seconds=1),

@@ -60,8 +60,8 @@ def create_api() -> FastAPI:
     from propulse.delivery.suppression_api import router as suppressions_router
     from propulse.email_templates.api import router as email_templates_router
     from propulse.forms.api import router as forms_router
-    from propulse.nurture.api import router as nurture_router
     from propulse.notifications.api import router as notifications_router
+    from propulse.nurture.api import router as nurture_router
     from propulse.okrs.api import router as okrs_router
     from propulse.playbooks.api import router as playbooks_router
     from propulse.playbooks.project_api import router as projects_router

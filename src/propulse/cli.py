@@ -21,9 +21,9 @@ from propulse.delivery.cli import mail_app
 from propulse.delivery.suppression_cli import app as suppressions_app
 from propulse.email_templates.cli import app as templates_app
 from propulse.forms.cli import app as forms_app
-from propulse.nurture.cli import app as nurture_app
 from propulse.kit.cli import stderr
 from propulse.kit.errors import DomainError
+from propulse.nurture.cli import app as nurture_app
 from propulse.okrs.cli import app as okrs_app
 from propulse.ops import cli as ops
 from propulse.playbooks.cli import app as playbooks_app

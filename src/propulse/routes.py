@@ -23,8 +23,8 @@ def page_routers() -> list[APIRouter]:
     from propulse.delivery.suppression_views import router as suppressions_router
     from propulse.delivery.tracking_views import router as tracking_router
     from propulse.delivery.unsubscribe import router as unsubscribe_router
-    from propulse.email_templates.views import router as email_templates_router
     from propulse.delivery.views import router as sending_router
+    from propulse.email_templates.views import router as email_templates_router
     from propulse.forms.public import router as forms_public_router
     from propulse.forms.views import router as forms_router
     from propulse.home.views import router as home_router

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -39,6 +40,10 @@ logger = logging.getLogger("propulse.delivery")
 BOUNCED_EVENT = "email_bounced"
 LONG_WAIT_SECONDS = 5.0  # past this, a lane gives its batch back rather than sit on leases
 ERROR_PAUSE_SECONDS = 2.0
+ERRORS_BEFORE_GIVING_UP = 3  # a one-off run (``until_idle``) stops after this many in a row
+# Lanes without a connection of their own (tests bind every session to one connection)
+# take turns: one connection cannot carry two threads' transactions at once.
+_SHARED_CONNECTION = threading.RLock()
 
 
 class Lane:
@@ -61,12 +66,16 @@ class Lane:
         if self._session is None:
             self._session = self._open_session()
         session = self._session
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+        with self._turn():
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def _turn(self) -> AbstractContextManager[object]:
+        return _SHARED_CONNECTION if self._held is None else nullcontext()
 
     def _open_session(self) -> Session:
         """Open the lane's session on a connection of its own, held between transactions.
@@ -87,6 +96,9 @@ class Lane:
             self._session.close()
             self._session = None
         if self._held is not None:
+            if self._recorder is not None:
+                with suppress(Exception):  # a broken connection is discarded by the pool
+                    self._recorder.release(self._held)
             self._held.close()
             self._held = None
         self._recorder = None
@@ -103,11 +115,13 @@ class Lane:
     def run(self) -> None:
         worker = self.worker
         next_reclaim = 0.0
+        errors = 0
         try:
             while not worker.stopping():
                 try:
                     if self.index == 0 and time.monotonic() >= next_reclaim:
-                        worker.reclaim()
+                        with self._turn():
+                            worker.reclaim()
                         next_reclaim = time.monotonic() + worker.options.lease_seconds / 2
                     owner = self.next_owner()
                     batch = self._claim(owner)
@@ -117,10 +131,14 @@ class Lane:
                         worker.sleep(worker.options.poll_seconds)
                         continue
                     self._work(batch, owner)
+                    errors = 0
                 except Exception:  # the database, or a bug: the lane must live on
                     # Its rows stay leased and come back when the lease expires.
                     logger.exception("error in delivery lane %d", self.index)
                     self._abandon_session()
+                    errors += 1
+                    if worker.options.until_idle and errors >= ERRORS_BEFORE_GIVING_UP:
+                        return  # a one-off run ends; the sweep or the next run comes back
                     worker.sleep(ERROR_PAUSE_SECONDS)
         finally:
             self.close()

@@ -4,7 +4,9 @@ Straight on the DBAPI connection the lane holds, with the statement compiled onc
 dialect: SQLAlchemy's execute and commit cost about as much CPU as the database's own work,
 and this runs once per message. Same statement and same values as ``outbox.record_sent``
 (the UTC timestamp goes through the column type's own bind processor); the lane falls back
-on that function when it holds no connection of its own (tests).
+on that function when it holds no connection of its own (tests). On PostgreSQL the lane's
+connection does not wait for the disk at commit (``synchronous_commit = off``, reset before
+the connection goes back to the pool).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class SentRecorder:
         dialect = connection.dialect
         self.supported = dialect.name in ("sqlite", "postgresql")
         self._sqlite = dialect.name == "sqlite"
+        self._prepared = False
         self._record = _Compiled(_RECORD_SENT, connection, ("message_pk", "owner", "reply", "now"))
         self._duplicate = _Compiled(_MARK_DUPLICATE, connection, ("message_pk",))
         processor = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
@@ -50,13 +53,27 @@ class SentRecorder:
     def record(
         self, connection: Connection, *, message_pk: int, owner: str, reply: str, now: datetime
     ) -> bool:
-        """Record one acceptance in its own commit; False when the lease was lost meanwhile."""
-        raw = connection.connection.dbapi_connection
+        """Record one acceptance, committed on return; False when the lease was lost meanwhile.
+
+        One statement in autocommit mode: the UPDATE is its own transaction, so the record is
+        one round trip. When it changed nothing (the lease was lost), flagging the row is a
+        second single statement: there is nothing the two would need to do together.
+        """
+        raw: Any = connection.connection.dbapi_connection
         assert raw is not None
+        if not self._sqlite:
+            if not self._prepared:
+                # The commit returns once PostgreSQL has the record, without waiting for the
+                # disk: a killed worker loses nothing (the server has it); only a crash of
+                # the database server itself may forget the last fraction of a second of
+                # records, whose messages are then sent again (docs/delivery.md).
+                with raw.cursor() as cursor:
+                    cursor.execute("SET synchronous_commit = off")
+                raw.commit()
+                self._prepared = True
+            raw.autocommit = True  # SQLite's connections are in autocommit mode already
         cursor = raw.cursor()
         try:
-            if self._sqlite:
-                cursor.execute("BEGIN IMMEDIATE")
             values = {
                 "message_pk": message_pk,
                 "owner": owner,
@@ -64,22 +81,22 @@ class SentRecorder:
                 "now": self._time(now),
             }
             cursor.execute(self._record.sql, self._record.arguments(values))
-            settled = cursor.rowcount == 1
+            settled = bool(cursor.rowcount == 1)
             if not settled:  # sent after the lease expired: another worker may send it too
                 cursor.execute(
                     self._duplicate.sql, self._duplicate.arguments({"message_pk": message_pk})
                 )
-            if self._sqlite:
-                cursor.execute("COMMIT")
-            else:
-                raw.commit()
-        except BaseException:
-            if self._sqlite:
-                if getattr(raw, "in_transaction", False):
-                    cursor.execute("ROLLBACK")
-            else:
-                raw.rollback()
-            raise
         finally:
             cursor.close()
+            if not self._sqlite:
+                raw.autocommit = False
         return settled
+
+    def release(self, connection: Connection) -> None:
+        """Give the connection's usual durability back before it returns to the pool."""
+        if self._prepared and not connection.closed and not connection.invalidated:
+            raw: Any = connection.connection.dbapi_connection
+            with raw.cursor() as cursor:
+                cursor.execute("RESET synchronous_commit")
+            raw.commit()
+        self._prepared = False

@@ -17,7 +17,7 @@ from propulse.delivery import service
 from propulse.delivery.dkim import DkimConfig, DkimKeyError, dkim_config
 from propulse.delivery.errors import NotConfigured
 from propulse.delivery.models import DeliverySettings
-from propulse.delivery.settings import effective_settings, settings_row
+from propulse.delivery.settings import effective_settings, settings_row, split_password
 from propulse.delivery.settings_edit import (
     INTEGERS,
     MAX_KEY_BYTES,
@@ -70,8 +70,6 @@ def _fallbacks(settings: Settings) -> dict[str, str]:
     for name, setting in ENVIRONMENT.items():
         value = getattr(settings, setting)
         if name in ("smtp_url", "imap_url") and value:
-            from propulse.delivery.settings import split_password
-
             value = split_password(value)[0]
         shown[name] = "" if value is None else str(value)
     return shown

@@ -2,7 +2,7 @@
 
 PostgreSQL does each side in one statement with data-modifying CTEs (DELETE ... RETURNING
 feeding the INSERT of segment_left events; INSERT ... RETURNING feeding segment_entered), so
-the condition is evaluated once over the members and once over the contacts. SQLite has no
+the condition is evaluated once over the contacts and once over the members. SQLite has no
 such CTEs: the matching ids go once into a temporary table, then plain INSERT ... SELECT and
 DELETE statements diff against it. Only the ids of contacts that moved come back to Python
 (to tell the subscribers), never the members.
@@ -27,9 +27,12 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    or_,
     select,
 )
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.selectable import Select
 
@@ -85,23 +88,42 @@ def _is_member(target: Target) -> ColumnElement[bool]:
 
 
 def diff_postgresql(connection: Connection, target: Target, condition: ColumnElement[bool]) -> Diff:
-    """Apply the diff in one statement: the condition is evaluated once (see the module's note).
+    """Apply the diff in one statement (see the module's note).
 
-    Every part of a WITH sees the same snapshot: ``new`` compares the matches with the
-    memberships as they were before ``gone`` deleted the departed, which is what a diff wants.
+    ``moves`` pairs the matching contacts with the current members by a FULL JOIN, which
+    PostgreSQL can only run as a hash or merge join: linear whatever the statistics say (an
+    anti-join against a CTE, which has no index, could be planned as a nested loop, quadratic
+    when the statistics of segment_members are stale, as in a big rebuild in one
+    transaction). The departed are then deleted by key, through one array. Every part of a
+    WITH sees the same snapshot, the memberships as they were before the statement.
     """
     matching = select(Contact.id.label("contact_id")).where(condition).cte("matching")
+    current = (
+        select(MEMBERS.c.contact_id)
+        .where(MEMBERS.c.segment_id == target.segment_id)
+        .subquery("current")
+    )
+    moves = (
+        select(matching.c.contact_id.label("entering"), current.c.contact_id.label("leaving"))
+        .select_from(
+            matching.join(current, matching.c.contact_id == current.c.contact_id, full=True)
+        )
+        .where(or_(matching.c.contact_id.is_(None), current.c.contact_id.is_(None)))
+        .cte("moves")
+    )
+    leaving = (
+        select(func.array_agg(moves.c.leaving))
+        .where(moves.c.leaving.is_not(None))
+        .scalar_subquery()
+    )
     gone = (
         delete(MEMBERS)
         .where(
             MEMBERS.c.segment_id == target.segment_id,
-            ~exists().where(matching.c.contact_id == MEMBERS.c.contact_id),
+            MEMBERS.c.contact_id == func.any(sql_cast(leaving, ARRAY(Integer))),
         )
         .returning(MEMBERS.c.contact_id)
         .cte("gone")
-    )
-    is_member = exists().where(
-        MEMBERS.c.segment_id == target.segment_id, MEMBERS.c.contact_id == matching.c.contact_id
     )
     new = (
         postgresql.insert(MEMBERS)
@@ -109,9 +131,9 @@ def diff_postgresql(connection: Connection, target: Target, condition: ColumnEle
             MEMBER_COLUMNS,
             select(
                 literal(target.segment_id),
-                matching.c.contact_id,
+                moves.c.entering,
                 literal(target.now, UTCDateTime()),
-            ).where(~is_member),
+            ).where(moves.c.entering.is_not(None)),
         )
         .on_conflict_do_nothing()
         .returning(MEMBERS.c.contact_id)
@@ -126,12 +148,12 @@ def diff_postgresql(connection: Connection, target: Target, condition: ColumnEle
         insert(EVENTS).from_select(EVENT_COLUMNS, events).returning(EVENTS.c.id).cte("recorded")
     )
     # The moved ids come back as two comma-separated lists: one row, whatever the number.
-    moves = select(
+    outcome = select(
         select(id_list(gone.c.contact_id)).scalar_subquery(),
         select(id_list(new.c.contact_id)).scalar_subquery(),
         select(func.count()).select_from(matching).scalar_subquery(),
     ).add_cte(recorded)
-    left, entered, members = connection.execute(moves).one()
+    left, entered, members = connection.execute(outcome).one()
     left_ids, entered_ids = _ids(left), _ids(entered)
     return Diff(
         left_ids, entered_ids if target.record_entries else [], len(entered_ids), int(members)
