@@ -1,9 +1,9 @@
 """Re-evaluate the dynamic segments for a few contacts (the event path) or a batch (an import).
 
-A few contacts: two indexed queries (the contacts with their memberships, their events of the
+A few contacts: one statement (the contacts with their memberships and their events of the
 types the segments test; see snapshot.py), then the Python evaluator on each segment in
-dependency order. A batch: the compiled SQL per
-segment, restricted to the batch's ids, a chunk at a time.
+dependency order. A batch: the compiled SQL per segment, restricted to the batch's ids, a
+chunk at a time.
 """
 
 from __future__ import annotations
@@ -16,37 +16,22 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from propulse.contacts.models import Company, Contact
+from propulse.contacts.models import Contact
 from propulse.segments.compiler import compile_condition
 from propulse.segments.evaluator import evaluate
-from propulse.segments.fields import BUILT_IN_FIELDS
 from propulse.segments.models import SegmentMember
 from propulse.segments.plan import PlannedSegment
 from propulse.segments.snapshot import Snapshot, load
-from propulse.segments.sqljson import id_list
 from propulse.segments.writes import Change, write_members
 
 CHUNK = 500  # ids per IN list: well under SQLite's limit on parameters
-
-_COLUMNS = [getattr(Contact, name) for name in BUILT_IN_FIELDS if name not in ("company",)]
 
 
 def chunks(ids: Sequence[int], size: int = CHUNK) -> list[Sequence[int]]:
     return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 
-# Built once (the event path runs them for every new event), the ids bound at execution.
-_SEGMENT_IDS = (
-    select(id_list(SegmentMember.segment_id))
-    .where(SegmentMember.contact_id == Contact.id)
-    .scalar_subquery()
-    .label("segment_ids")
-)
-_FACTS = (
-    select(Contact.id, *_COLUMNS, Contact.custom, Company.name.label("company"), _SEGMENT_IDS)
-    .outerjoin(Company, Company.id == Contact.company_id)
-    .where(Contact.id.in_(bindparam("ids", expanding=True)))
-)
+# Built once, the ids bound at execution.
 _MEMBERSHIPS = select(SegmentMember.contact_id, SegmentMember.segment_id).where(
     SegmentMember.contact_id.in_(bindparam("ids", expanding=True))
 )
@@ -55,15 +40,10 @@ _MEMBERSHIPS = select(SegmentMember.contact_id, SegmentMember.segment_id).where(
 def contact_facts(session: Session, contact_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     """Return what conditions test of each contact, read from the database (not the session).
 
-    ``segment_ids`` holds the set of segments (dynamic and static) the contact is in.
+    ``segment_ids`` holds the set of segments (dynamic and static) the contact is in. The rows
+    are the event path's (see snapshot.py): the property tests evaluate conditions on them.
     """
-    facts: dict[int, dict[str, Any]] = {}
-    for row in session.execute(_FACTS, {"ids": list(contact_ids)}):
-        found = dict(row._mapping)
-        listed = found.pop("segment_ids") or ""
-        found["segment_ids"] = {int(part) for part in listed.split(",") if part}
-        facts[row.id] = found
-    return facts
+    return load(session, contact_ids, ()).contacts
 
 
 def memberships_of(session: Session, contact_ids: Sequence[int]) -> dict[int, set[int]]:

@@ -1,9 +1,9 @@
 """A few contacts as scoring and segments read them, loaded once for both (the event path).
 
 One new event used to load the contact and its events twice, once for its score and once for
-its segments. Now the first subscriber loads a snapshot (two indexed queries: the contacts
-with their fields and memberships, then their events of the types either side tests) and
-hands it over to the second through the memo that ``contacts.events`` keeps while it
+its segments. Now the first subscriber loads a snapshot (one statement over two indexes: the
+contacts with their fields and memberships, and their events of the types either side tests)
+and hands it over to the second through the memo that ``contacts.events`` keeps while it
 publishes. Scoring updates the snapshot's scores after writing them, so segments testing the
 score see the new one; anything else that writes (an MQL action) drops the snapshot instead.
 """
