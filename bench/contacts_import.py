@@ -92,7 +92,9 @@ def main() -> None:
             session.commit()
         engine.dispose()
         command = [sys.executable, "-m", "propulse", "contacts", "import", str(path), "--json"]
+        load_before = os.getloadavg()
         import_s, peak_mb, code, stdout, stderr = run_measured(command)
+        load_after = os.getloadavg()
         start_s, start_mb, *_rest = run_measured([sys.executable, "-m", "propulse", "--help"])
         baseline_s, counted = timed(lambda: read_with_csv_module(path))
         path.unlink()
@@ -102,6 +104,10 @@ def main() -> None:
     summary = json.loads(stdout)
     print(f"  import: {import_s:.1f} s ({rows / import_s:,.0f} rows/s), peak RSS {peak_mb:.0f} MB")
     print(f"  summary: {summary}")
+    print(
+        "  load average (1, 5 min) before / after the import: "
+        f"{load_before[0]:.1f}, {load_before[1]:.1f} / {load_after[0]:.1f}, {load_after[1]:.1f}"
+    )
     print(f"  of which the CLI's start (`propulse --help`): {start_s:.1f} s, {start_mb:.0f} MB")
     print(f"  target < {TARGET_S:.0f} s: {verdict(import_s, TARGET_S)}; "
           f"< {TARGET_MB:.0f} MB: {verdict(peak_mb, TARGET_MB)}")  # fmt: skip

@@ -6,7 +6,8 @@
 Both send to the same local aiosmtpd server (a process of its own, counting what it
 receives). The baseline sends pre-rendered messages over one connection with smtplib, before
 and after the worker (their mean counts: the load of a shared machine drifts). The outbox run
-renders each message, puts it in the outbox (bulk insert),
+renders each message, puts it in the outbox (bulk insert: the rows, then their bodies in
+a table of their own),
 then a real worker process (`python -m propulse.delivery worker`, logging every message to a
 file, tracking on: links through signed redirects, an open pixel) claims, re-checks,
 composes, sends and records each one. Messages are rendered by
@@ -283,16 +284,13 @@ def create_contacts(url: str, count: int) -> list[int]:
 
 def enqueue_all(url: str, messages: list[dict[str, Any]], contact_ids: list[int]) -> None:
     """Put the rendered messages in the outbox (bulk insert, as a campaign would)."""
-    from sqlalchemy import insert
-    from sqlalchemy.orm import Session
-
     from propulse.db import make_engine, utcnow
+    from propulse.delivery.bulk import insert_messages
     from propulse.delivery.headers import new_message_id
-    from propulse.delivery.models import DeliveryMessage
 
     engine = make_engine(url)
     now = utcnow()
-    with Session(engine) as session:
+    with engine.begin() as connection:
         for start in range(0, len(messages), 5000):
             rows = [
                 {
@@ -311,8 +309,7 @@ def enqueue_all(url: str, messages: list[dict[str, Any]], contact_ids: list[int]
                 }
                 for offset, message in enumerate(messages[start : start + 5000])
             ]
-            session.execute(insert(DeliveryMessage), rows)
-        session.commit()
+            insert_messages(connection, rows)  # the messages, then their bodies
     engine.dispose()
 
 

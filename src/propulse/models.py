@@ -12,7 +12,12 @@ from propulse.contacts.models import (
     Suppression,
 )
 from propulse.content.models import BrandSettings, Package, Piece, PieceRevision, Source
-from propulse.delivery.models import DeliveryMessage, DeliverySettings, DeliveryStream
+from propulse.delivery.models import (
+    DeliveryMessage,
+    DeliveryMessageBody,
+    DeliverySettings,
+    DeliveryStream,
+)
 from propulse.email_templates.models import EmailTemplate, EmailTemplateVariant
 from propulse.forms.models import FormSubmission, SignupForm
 from propulse.notifications.models import Notification, OutboundEmail
@@ -46,6 +51,7 @@ __all__ = [
     "ContactImport",
     "CustomField",
     "DeliveryMessage",
+    "DeliveryMessageBody",
     "DeliverySettings",
     "DeliveryStream",
     "EmailTemplate",

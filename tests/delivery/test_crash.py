@@ -23,6 +23,7 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from propulse.db import make_engine, utcnow
+from propulse.delivery.bulk import insert_messages
 from propulse.delivery.models import DeliveryMessage, DeliveryStatus, DeliveryStream
 from tests.delivery.smtp_faults import FaultySmtpServer
 from tests.support.databases import create_database, drop_database
@@ -58,8 +59,8 @@ def fill_outbox(url: str) -> None:
                 name="campaign", paused=False, consecutive_failures=0, created_at=now
             )
         )
-        connection.execute(
-            insert(DeliveryMessage),
+        insert_messages(
+            connection,
             [
                 {
                     "message_id": f"<crash-{n}@alpinea.example>",

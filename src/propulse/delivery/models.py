@@ -3,6 +3,10 @@
 A message row is claimed by a worker with a lease (``lease_owner``, ``lease_until``) before it
 is sent, and recorded in its own commit as soon as the server answers. A row left ``sending``
 by a dead worker is reclaimed when its lease expires.
+
+The content of a message (preheader, HTML and text parts, extra headers) lives in a table of
+its own, written once when the message is queued and read when it is composed: the claim
+and the record of each answer then rewrite a small row, not the ~5 KB of its bodies.
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from propulse.db import Base, utcnow
 
@@ -60,10 +65,6 @@ class DeliveryMessage(Base):
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
     stream: Mapped[str] = mapped_column(String(80))
     subject: Mapped[str] = mapped_column(String(300))
-    preheader: Mapped[str] = mapped_column(String(300), default="")
-    html_body: Mapped[str] = mapped_column(Text, default="")
-    text_body: Mapped[str] = mapped_column(Text, default="")
-    headers: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(12), default=DeliveryStatus.queued)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -80,6 +81,38 @@ class DeliveryMessage(Base):
     bounced_at: Mapped[datetime | None] = mapped_column()  # a late bounce (IMAP) or a 5xx
     replied_at: Mapped[datetime | None] = mapped_column()
     unsubscribed_at: Mapped[datetime | None] = mapped_column()
+
+    # The content, in its own row (see the module's docstring); ``message.html_body`` etc.
+    # read and write it (loaded on first use: the worker reads it with one query per batch).
+    body: Mapped[DeliveryMessageBody | None] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+    preheader: AssociationProxy[str] = association_proxy(
+        "body", "preheader", creator=lambda value: DeliveryMessageBody(preheader=value)
+    )
+    html_body: AssociationProxy[str] = association_proxy(
+        "body", "html_body", creator=lambda value: DeliveryMessageBody(html_body=value)
+    )
+    text_body: AssociationProxy[str] = association_proxy(
+        "body", "text_body", creator=lambda value: DeliveryMessageBody(text_body=value)
+    )
+    headers: AssociationProxy[dict[str, Any] | None] = association_proxy(
+        "body", "headers", creator=lambda value: DeliveryMessageBody(headers=value)
+    )
+
+
+class DeliveryMessageBody(Base):
+    """What a message says: written once when it is queued, read when it is composed."""
+
+    __tablename__ = "delivery_message_bodies"
+
+    message_pk: Mapped[int] = mapped_column(
+        BigId, ForeignKey("delivery_messages.id", ondelete="CASCADE"), primary_key=True
+    )
+    preheader: Mapped[str] = mapped_column(String(300), default="")
+    html_body: Mapped[str] = mapped_column(Text, default="")
+    text_body: Mapped[str] = mapped_column(Text, default="")
+    headers: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class DeliveryStream(Base):

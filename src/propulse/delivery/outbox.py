@@ -7,6 +7,9 @@ lease owner of its own, sends them in id order, and commits each answer before s
 next row. So when a worker dies, each of its lanes has at most one row that may have reached
 the server unrecorded: the lowest id it still holds in ``sending``. Reclaiming an expired
 lease marks that row ``possible_duplicate`` and simply requeues the others.
+
+The claim updates the small ``delivery_messages`` rows only; the bodies of the batch are
+then read from ``delivery_message_bodies`` in one query (never rewritten).
 """
 
 from __future__ import annotations
@@ -20,10 +23,16 @@ from sqlalchemy import Connection, Integer, String, Table, bindparam, func, sele
 from sqlalchemy.orm import Session
 
 from propulse.db import UTCDateTime
-from propulse.delivery.models import DeliveryMessage, DeliveryStatus, DeliveryStream
+from propulse.delivery.models import (
+    DeliveryMessage,
+    DeliveryMessageBody,
+    DeliveryStatus,
+    DeliveryStream,
+)
 
 M = DeliveryMessage
 T = cast(Table, DeliveryMessage.__table__)
+BODIES = cast(Table, DeliveryMessageBody.__table__)
 SENDING = DeliveryStatus.sending.value
 CHUNK = 500
 
@@ -53,13 +62,46 @@ _CLAIMED_COLUMNS = (
     M.contact_id,
     M.stream,
     M.subject,
-    M.preheader,
-    M.html_body,
-    M.text_body,
-    M.headers,
     M.attempts,
     M.possible_duplicate,
 )
+_BODIES = select(
+    BODIES.c.message_pk,
+    BODIES.c.preheader,
+    BODIES.c.html_body,
+    BODIES.c.text_body,
+    BODIES.c.headers,
+).where(BODIES.c.message_pk.in_(bindparam("ids", expanding=True)))
+
+
+def _with_bodies(connection: Connection, rows: Sequence[Any]) -> list[Claimed]:
+    """Join the claimed rows with their bodies (one query); a row without one has empty parts."""
+    if not rows:
+        return []
+    bodies = {
+        row[0]: row[1:] for row in connection.execute(_BODIES, {"ids": [row[0] for row in rows]})
+    }
+    claimed = []
+    for row in rows:
+        preheader, html_body, text_body, headers = bodies.get(row[0], ("", "", "", None))
+        (pk, message_id, to_address, contact_id, stream, subject, attempts, duplicate) = row
+        claimed.append(
+            Claimed(
+                id=pk,
+                message_id=message_id,
+                to_address=to_address,
+                contact_id=contact_id,
+                stream=stream,
+                subject=subject,
+                preheader=preheader,
+                html_body=html_body,
+                text_body=text_body,
+                headers=headers,
+                attempts=attempts,
+                possible_duplicate=duplicate,
+            )
+        )
+    return sorted(claimed, key=lambda message: message.id)
 
 
 def _paused_streams() -> Any:
@@ -104,8 +146,8 @@ def claim(
     until = now + timedelta(seconds=lease_seconds)
     parameters = {"now": now, "limit": limit, "owner": owner, "until": until}
     # Straight on the connection: the ORM session adds nothing to a prepared Core statement.
-    rows = [Claimed(*row) for row in session.connection().execute(_CLAIM, parameters)]
-    return sorted(rows, key=lambda row: row.id)
+    connection = session.connection()
+    return _with_bodies(connection, connection.execute(_CLAIM, parameters).all())
 
 
 def claim_one(
@@ -124,7 +166,9 @@ def claim_one(
         .execution_options(synchronize_session=False)
     )
     row = session.execute(statement).first()
-    return Claimed(*row) if row is not None else None
+    if row is None:
+        return None
+    return _with_bodies(session.connection(), [row])[0]
 
 
 def _settle(session: Session, *, message_pk: int, owner: str, **values: Any) -> bool:

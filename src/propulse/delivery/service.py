@@ -23,7 +23,12 @@ from propulse.contacts import service as contacts
 from propulse.contacts.emails import normalise_email
 from propulse.contacts.models import ConsentBasis
 from propulse.delivery.headers import domain_of, header_problem, new_message_id
-from propulse.delivery.models import DeliveryMessage, DeliveryStatus, DeliveryStream
+from propulse.delivery.models import (
+    DeliveryMessage,
+    DeliveryMessageBody,
+    DeliveryStatus,
+    DeliveryStream,
+)
 from propulse.kit.errors import FieldProblem, InvalidInput, NotFound
 from propulse.kit.i18n import gettext as _
 from propulse.workspace.models import Role, User
@@ -133,10 +138,13 @@ def enqueue_message(
         contact_id=contact_id,
         stream=stream,
         subject=subject.strip(),
-        preheader=preheader.strip(),
-        html_body=html_body,
-        text_body=text_body,
-        headers=dict(headers) if headers else None,
+        # Written once, in a row of its own: the worker's updates never rewrite it.
+        body=DeliveryMessageBody(
+            preheader=preheader.strip(),
+            html_body=html_body,
+            text_body=text_body,
+            headers=dict(headers) if headers else None,
+        ),
         status=DeliveryStatus.queued,
         next_attempt_at=send_after or db.utcnow(),
     )

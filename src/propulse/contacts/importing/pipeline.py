@@ -9,6 +9,7 @@ file is converted here: starting a process costs a second or two.
 
 from __future__ import annotations
 
+import json
 import pickle
 import subprocess
 import sys
@@ -35,6 +36,18 @@ class Batch:
 
     entries: list[tuple[Row, Record | str]]
     position: int  # how far the file was read (bytes, or rows of a sheet)
+    # From a child process, the values of the rows with a record, as JSON (same order as
+    # ``entries``, None for a rejected row, whose Row keeps its values): only a record
+    # refused later (a suppressed address) needs them back. See ``values_of``.
+    encoded: list[str | None] | None = None
+
+    def values_of(self, index: int) -> list[str]:
+        """Return the original values of the ``index``-th row."""
+        if self.encoded is not None:
+            text = self.encoded[index]
+            if text is not None:
+                return cast(list[str], json.loads(text))
+        return self.entries[index][0].values
 
 
 @dataclass(frozen=True)
@@ -175,36 +188,45 @@ def convert_in_child() -> None:
 
 
 # Between the processes a batch travels as plain tuples: unpickling named tuples and dicts
-# took twice as long (measured: 18 µs a row against 8).
-WireEntry = tuple[int, list[str], str | None, tuple[Any, ...] | None]
+# took twice as long (measured: 18 µs a row against 8). The values of a row with a record go
+# as one JSON string, not a list of strings: unpickled per row in the writing process, the
+# list cost more than decoding the few that are needed (rows refused for a suppressed address).
+WireEntry = tuple[int, list[str] | str, str | None, tuple[Any, ...] | None]
 Wire = tuple[int, list[WireEntry]]
 
 
 def _to_wire(batch: Batch) -> Wire:
     entries: list[WireEntry] = []
+    dumps = json.dumps
     for row, entry in batch.entries:
         if isinstance(entry, str):
             entries.append((row.number, row.values, entry, None))
         else:
             fields = tuple(entry.fields[name] for name in MERGED_FIELDS)
             entries.append(
-                (row.number, row.values, None, (entry.email, entry.company_name, fields))
+                (row.number, dumps(row.values), None, (entry.email, entry.company_name, fields))
             )
     return batch.position, entries
 
 
 def _from_wire(wire: Wire) -> Batch:
     position, entries = wire
+    # tuple.__new__ builds the named tuples without their Python-level __new__: this runs for
+    # every row of the file, in the process that also writes.
+    new = tuple.__new__
     batch: list[tuple[Row, Record | str]] = []
+    encoded: list[str | None] = []
+    append, keep = batch.append, encoded.append
+    no_values: list[str] = []
     for number, values, reason, record in entries:
         if record is None:
-            batch.append((Row(number, values), reason or ""))
+            append((new(Row, (number, values, None)), reason or ""))
+            keep(None)
         else:
             email, company_name, fields = record
-            batch.append(
-                (
-                    Row(number, values),
-                    Record(email, dict(zip(MERGED_FIELDS, fields, strict=True)), company_name),
-                )
+            merged = dict(zip(MERGED_FIELDS, fields, strict=True))
+            append(
+                (new(Row, (number, no_values, None)), new(Record, (email, merged, company_name)))
             )
-    return Batch(batch, position)
+            keep(cast(str, values))
+    return Batch(batch, position, encoded)

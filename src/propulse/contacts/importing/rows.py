@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 from pydantic import ValidationError
 
 from propulse.contacts.importing import values
+from propulse.contacts.importing.fastpath import FastFields
 from propulse.contacts.importing.mapping import CUSTOM_PREFIX, CustomDefinition, header_key
 from propulse.contacts.models import company_key
 from propulse.contacts.schemas import ContactIn
@@ -125,6 +126,7 @@ class RowConverter:
         # What to do with each target's text, decided once rather than on every row.
         self.columns = [(target, indexes, _kind(target)) for target, indexes in columns.items()]
         self._cache: dict[tuple[str, str], tuple[Any, str | None]] = {}
+        self._fast = FastFields()
 
     def convert(self, row: Sequence[str]) -> Record:
         """Return the record of a row, or raise Rejected with the reason."""
@@ -162,6 +164,10 @@ class RowConverter:
         if "email" not in data:
             raise Rejected(_("No e-mail address."))
         data["custom"] = custom
+        plain = self._fast.fields(data, owner_id)
+        if plain is not None:
+            email, fields = plain
+            return Record(email, fields, data.get("company"))
         try:
             contact = ContactIn.model_validate(data)
         except ValidationError as error:

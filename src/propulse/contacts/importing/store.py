@@ -8,6 +8,7 @@ would write in a scratch SQLite file, so that later batches see it and memory st
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import sqlite3
@@ -50,7 +51,7 @@ WRITTEN = (
     "custom",
 )
 # Bound once per batch (the same time), or taken as is by both drivers.
-TIMESTAMPS = frozenset({"created_at", "updated_at"})
+TIMESTAMPS = frozenset({"created_at", "updated_at", "score_updated_at"})
 # Bound by ContactStore.write itself (most contacts have no custom value: one JSON for all).
 BOUND = TIMESTAMPS | {"do_not_contact", "custom"}
 INSERTED = (
@@ -61,6 +62,8 @@ INSERTED = (
     "fit_score",
     "engagement_score",
     "version",
+    "grade",
+    "score_updated_at",
     "created_at",
     "updated_at",
 )
@@ -121,10 +124,11 @@ class ContactStore:
         changed_rows: list[tuple[Any, ...]] = []
         to_json = writer.processor("custom") or (lambda value: value)
         no_custom = to_json({})
+        grade = _zero_grade(self.session)
         for email, item in pending:
             values = self._values(item.fields, to_json, no_custom)
             if item.id is None:
-                new_rows.append((email, *values, False, 0, 0, 0, 1, now, now))
+                new_rows.append((email, *values, False, 0, 0, 0, 1, grade, now, now, now))
             else:
                 changed_rows.append((*values, now, item.id))
                 ids.append(item.id)
@@ -186,6 +190,20 @@ class ContactStore:
             fields["source"],
             to_json(custom) if custom else no_custom,
         )
+
+
+def _zero_grade(session: Session) -> str:
+    """Return the grade scoring gives a contact without points ("C3" with the usual limits).
+
+    A new contact is created with the score scoring would store for it when no rule gives it
+    points: the scoring that runs after each batch then writes only the contacts that do get
+    points, instead of rewriting every new row (and its score indexes) to set its grade.
+    Scoring still recomputes every contact of the batch, so a different grade is corrected.
+    """
+    # By name, at the call: the contacts domain does not import the domains built on it.
+    config = importlib.import_module("propulse.scoring.config")
+    arithmetic = importlib.import_module("propulse.scoring.arithmetic")
+    return cast(str, arithmetic.grade(0, 0, config.load_plan(session).limits))
 
 
 def _columns() -> list[Any]:
