@@ -13,6 +13,7 @@ Run: `.venv/bin/python bench/contacts_data.py [--scale 0.01] [--database sqlite|
 
 from __future__ import annotations
 
+import re
 import time as clock
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
@@ -49,6 +50,20 @@ NOW = datetime.combine(TODAY, time(9), UTC)
 BENCH_EMAIL = "bench@propulse.example"
 BENCH_PASSWORD = "bench-password"  # noqa: S105 - a throw-away database
 SQLITE_TRANSACTION_ROWS = 1_000_000
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def sign_in(client: Any) -> None:
+    """Sign the bench admin in through the login form of a TestClient (pages need a session)."""
+    page = client.get("/login")
+    match = _CSRF.search(page.text)
+    assert match, "no CSRF field on the login page"
+    response = client.post(
+        "/login",
+        data={"email": BENCH_EMAIL, "password": BENCH_PASSWORD, "csrf_token": match.group(1)},
+    )
+    assert response.status_code == 303, response.text[:500]
+
 
 # The benchmark's rules: bench/rescore_baseline_*.sql computes exactly these, by hand.
 GROUP_CAPS = {"Profile": 30, "E-mail": 25}

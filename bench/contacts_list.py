@@ -11,7 +11,6 @@ Run: `.venv/bin/python bench/contacts_list.py [--scale 0.01] [--database sqlite|
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -25,7 +24,7 @@ from contacts_common import (
     scratch_database,
     verdict,
 )
-from contacts_data import BENCH_EMAIL, BENCH_PASSWORD, build_database
+from contacts_data import BENCH_EMAIL, build_database, sign_in
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
@@ -42,7 +41,6 @@ WARM_UP = 5
 DEEP_ROWS = 100_000
 PAGE = 50
 TARGET_MS = 150.0
-_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 FIRST_SQL = (
     "SELECT * FROM contacts WHERE country = 'FR' ORDER BY score DESC, id DESC LIMIT 51"
@@ -61,17 +59,6 @@ def measure(call: Callable[[], Any]) -> list[float]:
         if number >= WARM_UP:
             seconds.append(time.perf_counter() - started)
     return seconds
-
-
-def _sign_in(client: TestClient) -> None:
-    page = client.get("/login")
-    match = _CSRF.search(page.text)
-    assert match, "no CSRF field on the login page"
-    response = client.post(
-        "/login",
-        data={"email": BENCH_EMAIL, "password": BENCH_PASSWORD, "csrf_token": match.group(1)},
-    )
-    assert response.status_code == 303, response.text[:500]
 
 
 def _deep_start(engine: Engine) -> tuple[int, int, int, int]:
@@ -116,7 +103,7 @@ def main() -> None:
 
         results: dict[str, list[float]] = {}
         with TestClient(create_app(), follow_redirects=False) as client:
-            _sign_in(client)
+            sign_in(client)
             api = {"Authorization": f"Bearer {secret}"}
             deep = client.get(
                 "/api/v1/contacts", params={"country": "FR", "cursor": cursor}, headers=api

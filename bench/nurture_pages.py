@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import multiprocessing
 import random
-import re
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -33,7 +32,7 @@ from contacts_common import (
     scratch_database,
     verdict,
 )
-from contacts_data import BENCH_EMAIL, BENCH_PASSWORD, build_database
+from contacts_data import BENCH_EMAIL, build_database, sign_in
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.orm import Session
@@ -55,7 +54,6 @@ WARM_UP = 3
 CHUNK = 20_000
 DUE_WHILE_MEASURING = 20_000
 TARGET_MS = 150.0
-_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def _sequences(engine: Engine) -> list[int]:
@@ -214,17 +212,6 @@ def _rows(engine: Engine, sequence_ids: list[int], total: int, seed: int) -> Ite
             yield f"  scheduled {written:,} enrolments"
 
 
-def _sign_in(client: TestClient) -> None:
-    page = client.get("/login")
-    match = _CSRF.search(page.text)
-    assert match, "no CSRF field on the login page"
-    response = client.post(
-        "/login",
-        data={"email": BENCH_EMAIL, "password": BENCH_PASSWORD, "csrf_token": match.group(1)},
-    )
-    assert response.status_code == 303, response.text[:500]
-
-
 def _pages(engine: Engine, sequence_id: int) -> dict[str, str]:
     with Session(engine) as session:
         wait_step = session.scalar(
@@ -302,7 +289,7 @@ def main() -> None:
         from propulse.app import create_app
 
         with TestClient(create_app(), follow_redirects=False) as client:
-            _sign_in(client)
+            sign_in(client)
             pages = _pages(engine, sequence_ids[0])
             before = _report("before any enrolment", _measure(client, pages))
             started = time.perf_counter()

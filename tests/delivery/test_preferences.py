@@ -11,12 +11,12 @@ from propulse.contacts.schemas import ConsentIn, ContactIn
 from propulse.delivery import service
 from propulse.delivery.models import DeliveryMessage
 from propulse.delivery.preferences import (
-    PreferenceSigner,
+    PURPOSE,
     preference_token,
     preferences_url,
     read_preference_token,
 )
-from propulse.delivery.tokens import unsubscribe_token
+from propulse.delivery.tokens import MessageLinkSigner, unsubscribe_token
 from propulse.kit.security import LinkSigner
 
 
@@ -58,7 +58,7 @@ def events(session, contact_id: int, kind: str) -> list[ContactEvent]:  # type: 
 
 
 def test_tokens_and_url_for_the_composer():
-    fast = PreferenceSigner(get_settings().effective_secret_key())
+    fast = MessageLinkSigner(get_settings().effective_secret_key(), PURPOSE)
     token = fast.token(message_pk=12, contact_id=None)
     assert token == preference_token(signer(), message_pk=12, contact_id=None)
     assert read_preference_token(signer(), token).message_pk == 12

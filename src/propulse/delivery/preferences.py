@@ -1,7 +1,8 @@
 """Preference-centre links: signed tokens naming a message (and its contact), their URL.
 
 The composer fills the ``PREFERENCES_URL`` body marker with :func:`preferences_url`, its
-token made by :func:`preference_token` (or, for many messages, :class:`PreferenceSigner`).
+token made by :func:`preference_token` (or, for many messages, ``tokens.MessageLinkSigner``
+with this module's ``PURPOSE``).
 The tokens have their own purpose: an unsubscribe token does not open the preference centre
 and the reverse. They never expire, so old e-mails keep working.
 """
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,6 +21,7 @@ from propulse.contacts.models import ConsentBasis, Contact, Suppression, Suppres
 from propulse.contacts.schemas import ConsentIn
 from propulse.db import utcnow
 from propulse.delivery.models import DeliveryMessage
+from propulse.delivery.tokens import MessageLink, read_message_link
 from propulse.kit.errors import Conflict, DomainError
 from propulse.kit.i18n import gettext as _
 from propulse.kit.security import LinkSigner
@@ -28,45 +29,17 @@ from propulse.kit.security import LinkSigner
 PURPOSE = "delivery-preferences"
 
 
-@dataclass(frozen=True)
-class PreferenceTarget:
-    message_pk: int
-    contact_id: int | None
+PreferenceTarget = MessageLink
 
 
-class PreferenceSigner:
-    """Sign many preference tokens with one serializer (the worker signs one per message)."""
-
-    def __init__(self, secret_key: str) -> None:
-        # The serializer LinkSigner builds per call, made once: its tokens read back with it.
-        self._serializer = URLSafeTimedSerializer(secret_key, salt=PURPOSE)
-        self._signer = self._serializer.make_signer(PURPOSE)
-
-    def token(self, *, message_pk: int, contact_id: int | None) -> str:
-        payload = self._serializer.dump_payload([message_pk, contact_id or 0])
-        return self._signer.sign(payload).decode("ascii")
-
-
-def preference_token(
-    signer: LinkSigner | PreferenceSigner, *, message_pk: int, contact_id: int | None
-) -> str:
+def preference_token(signer: LinkSigner, *, message_pk: int, contact_id: int | None) -> str:
     """Return the token of a message's preference-centre link."""
-    if isinstance(signer, PreferenceSigner):
-        return signer.token(message_pk=message_pk, contact_id=contact_id)
     return signer.sign(PURPOSE, [message_pk, contact_id or 0])
 
 
 def read_preference_token(signer: LinkSigner, token: str) -> PreferenceTarget | None:
     """Return what a token names, or None when it was altered or made with another key."""
-    payload = signer.load(PURPOSE, token)
-    if (
-        not isinstance(payload, list)
-        or len(payload) != 2
-        or not all(isinstance(item, int) and not isinstance(item, bool) for item in payload)
-    ):
-        return None
-    message_pk, contact_id = payload
-    return PreferenceTarget(message_pk=message_pk, contact_id=contact_id or None)
+    return read_message_link(signer, PURPOSE, token)
 
 
 def preferences_url(base_url: str, token: str) -> str:

@@ -17,9 +17,14 @@ PURPOSE = "delivery-unsubscribe"
 
 
 @dataclass(frozen=True)
-class UnsubscribeTarget:
+class MessageLink:
+    """What a message link's token names: the message, and its contact when it has one."""
+
     message_pk: int
     contact_id: int | None
+
+
+UnsubscribeTarget = MessageLink
 
 
 def unsubscribe_token(signer: LinkSigner, *, message_pk: int, contact_id: int | None) -> str:
@@ -62,9 +67,10 @@ class UnsubscribeSigner(MessageLinkSigner):
         super().__init__(secret_key, PURPOSE)
 
 
-def read_unsubscribe_token(signer: LinkSigner, token: str) -> UnsubscribeTarget | None:
-    """Return what a token names, or None when it was altered or made with another key."""
-    payload = signer.load(PURPOSE, token)
+def read_message_link(signer: LinkSigner, purpose: str, token: str) -> MessageLink | None:
+    """Return what a ``[message_pk, contact_id]`` token of this purpose names, or None when it
+    was altered, made with another key or for another purpose."""
+    payload = signer.load(purpose, token)
     if (
         not isinstance(payload, list)
         or len(payload) != 2
@@ -72,7 +78,12 @@ def read_unsubscribe_token(signer: LinkSigner, token: str) -> UnsubscribeTarget 
     ):
         return None
     message_pk, contact_id = payload
-    return UnsubscribeTarget(message_pk=message_pk, contact_id=contact_id or None)
+    return MessageLink(message_pk=message_pk, contact_id=contact_id or None)
+
+
+def read_unsubscribe_token(signer: LinkSigner, token: str) -> UnsubscribeTarget | None:
+    """Return what an unsubscribe token names, or None when it was altered or made elsewhere."""
+    return read_message_link(signer, PURPOSE, token)
 
 
 def unsubscribe_url(base_url: str, token: str) -> str:

@@ -8,31 +8,14 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from propulse.contacts.lookup import PLAIN_FIELDS
 from propulse.contacts.models import Contact
 from propulse.delivery.models import DeliveryMessage
 from propulse.nurture.models import Enrolment, SequenceStep, StepRun
 from propulse.segments.models import SegmentMember
 
-CONTACT_FIELDS = frozenset(
-    {
-        "email",
-        "first_name",
-        "last_name",
-        "phone",
-        "job_title",
-        "sector",
-        "company_size",
-        "maturity",
-        "country",
-        "language",
-        "timezone",
-        "lifecycle_stage",
-        "source",
-        "score",
-        "grade",
-        "email_consent",
-    }
-)
+# Every field a condition may test: the contact's plain fields and what scoring and consent keep.
+CONTACT_FIELDS = frozenset(PLAIN_FIELDS) | {"email", "score", "grade", "email_consent"}
 
 
 def field_value(contact: Contact, name: str) -> Any:

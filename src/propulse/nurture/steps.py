@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from propulse.contacts import fields
-from propulse.contacts.lookup import publish_edit
+from propulse.contacts.lookup import PLAIN_FIELDS, publish_edit
 from propulse.contacts.models import ConsentBasis, Contact, LifecycleStage
 from propulse.contacts.schemas import ContactPatch
 from propulse.delivery import service as delivery
@@ -27,21 +27,7 @@ from propulse.workspace import service as workspace
 
 ELIGIBLE_CONSENTS = frozenset({ConsentBasis.opt_in.value, ConsentBasis.legitimate_interest.value})
 # Plain fields an update_field step may set (the stage has a step of its own).
-SETTABLE_FIELDS = frozenset(
-    {
-        "first_name",
-        "last_name",
-        "phone",
-        "job_title",
-        "sector",
-        "company_size",
-        "maturity",
-        "country",
-        "language",
-        "timezone",
-        "source",
-    }
-)
+SETTABLE_FIELDS = frozenset(PLAIN_FIELDS) - {"lifecycle_stage"}
 
 
 @dataclass(frozen=True)
