@@ -55,6 +55,7 @@ def database_url() -> Iterator[str]:
     get_settings.cache_clear()
     db.get_engine.cache_clear()
     db.get_session_factory.cache_clear()
+    db.get_read_session_factory.cache_clear()
     migrate.upgrade(url)
     yield url
     db.get_engine().dispose()
@@ -82,7 +83,14 @@ def session_factory(
     factory = sessionmaker(
         bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
     )
+    reading_factory = sessionmaker(
+        bind=connection,
+        expire_on_commit=False,
+        join_transaction_mode="create_savepoint",
+        info={db.READ_ONLY: True},  # refuses writes as in production
+    )
     monkeypatch.setattr(db, "get_session_factory", lambda: factory)
+    monkeypatch.setattr(db, "get_read_session_factory", lambda: reading_factory)
     huey.flush()
     yield factory
     huey.flush()

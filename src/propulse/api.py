@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from propulse import __version__
 from propulse.auth import service as auth_service
 from propulse.auth.models import TokenScope
+from propulse.db import READ_ONLY, unit_of_work, utcnow
 from propulse.errors_render import install_error_handlers
 from propulse.kit.errors import Forbidden, NotAuthenticated
 from propulse.kit.i18n import gettext as _
@@ -44,8 +45,16 @@ def api_user(
     user, token = auth_service.user_for_token(session, secret=credentials.credentials)
     if request.method not in SAFE_METHODS and token.scope != TokenScope.write:
         raise Forbidden(_("This token may only read: create a token with the write scope."))
-    if session.dirty:
-        session.commit()  # the token's last use
+    now = utcnow()
+    if auth_service.token_use_due(token, now=now):
+        if session.info.get(READ_ONLY):
+            # Apart: the request's own session may only read. (A writing request records the
+            # use with its own work: on SQLite a second writer would wait for the first.)
+            with unit_of_work() as writing:
+                auth_service.record_token_use(writing, token_id=token.id, now=now)
+        else:
+            auth_service.record_token_use(session, token_id=token.id, now=now)
+            session.commit()
     request.state.user = user
     return user
 

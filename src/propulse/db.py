@@ -7,9 +7,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, inspect
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -69,6 +69,14 @@ class Timestamped:
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+# An engine execution option, and a session ``info`` key, for work that only reads.
+READ_ONLY = "propulse_read_only"
+
+
+class ReadOnlyViolation(RuntimeError):
+    """A session opened for reading tried to write (a GET endpoint not marked as writing)."""
+
+
 def _configure_sqlite(engine: Engine) -> None:
     """Turn on WAL and foreign keys, and let SQLAlchemy (not pysqlite) own transactions.
 
@@ -90,7 +98,12 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A reading session begins DEFERRED: in WAL mode it reads a snapshot and never takes
+        # the write lock, so a slow page does not stop the scheduler or the delivery worker.
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN DEFERRED")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:
@@ -118,6 +131,71 @@ def get_engine() -> Engine:
 @lru_cache
 def get_session_factory() -> sessionmaker[Session]:
     return sessionmaker(bind=get_engine(), expire_on_commit=False)
+
+
+@lru_cache
+def get_read_session_factory() -> sessionmaker[Session]:
+    """Sessions for requests and jobs that only read (on SQLite they never hold the write lock).
+
+    Such a session refuses to write (``ReadOnlyViolation``): on SQLite a DEFERRED transaction
+    that read and then writes fails at once if another connection wrote meanwhile, so a
+    reading edge that writes must say so and take an ordinary session.
+    """
+    engine = get_engine().execution_options(**{READ_ONLY: True})
+    return sessionmaker(bind=engine, expire_on_commit=False, info={READ_ONLY: True})
+
+
+@contextmanager
+def reading() -> Iterator[Session]:
+    """Open a reading session for a job or command that only reads (closed, never committed)."""
+    session = get_read_session_factory()()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_flush_when_reading(session: Session, _context: Any, _instances: Any) -> None:
+    if session.info.get(READ_ONLY) and (
+        session.new or session.deleted or any(session.is_modified(item) for item in session.dirty)
+    ):
+        raise ReadOnlyViolation("a reading session tried to write: mark the endpoint as writing")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_dml_when_reading(state: Any) -> None:
+    if state.session.info.get(READ_ONLY) and (
+        state.is_insert or state.is_update or state.is_delete
+    ):
+        raise ReadOnlyViolation("a reading session tried to write: mark the endpoint as writing")
+
+
+def is_reading(session: Session) -> bool:
+    """Tell whether a session only reads (see ``get_read_session_factory``)."""
+    return bool(session.info.get(READ_ONLY))
+
+
+Row = TypeVar("Row", bound=Base)
+
+
+def with_column_defaults(row: Row) -> Row:
+    """Fill a new row's unset attributes with their columns' defaults, as an INSERT would.
+
+    A reading request that finds no settings row shows this unsaved row instead of creating
+    one: the defaults stay declared once, on the model.
+    """
+    mapper = inspect(type(row))
+    for column in mapper.columns:
+        key = mapper.get_property_by_column(column).key
+        default = column.default
+        if getattr(row, key) is not None or default is None:
+            continue
+        if getattr(default, "is_scalar", False):
+            setattr(row, key, default.arg)  # type: ignore[attr-defined]
+        elif getattr(default, "is_callable", False):
+            setattr(row, key, default.arg(None))  # type: ignore[attr-defined]
+    return row
 
 
 AFTER_COMMIT_KEY = "propulse_after_commit"

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -145,9 +145,31 @@ def redirect(path: str) -> RedirectResponse:
     return RedirectResponse(path, status_code=303)
 
 
-def get_db() -> Iterator[Session]:
+WRITES_ON_GET = "propulse_writes_on_get"
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+
+
+def writes_on_get(endpoint: Endpoint) -> Endpoint:
+    """Mark a GET endpoint that writes (a tracking pixel, defaults created on first view).
+
+    Every other GET, HEAD or OPTIONS request reads through a reading session (see
+    ``db.get_read_session_factory``), which refuses to write.
+    """
+    setattr(endpoint, WRITES_ON_GET, True)
+    return endpoint
+
+
+def request_reads_only(request: Request) -> bool:
+    """Tell whether the request may only read: a safe method on an endpoint not marked."""
+    endpoint = request.scope.get("endpoint")
+    return request.method in SAFE_METHODS and not getattr(endpoint, WRITES_ON_GET, False)
+
+
+def get_db(request: Request) -> Iterator[Session]:
     """Give the request its session; the endpoint commits, anything uncommitted rolls back."""
-    session = db.get_session_factory()()
+    reads_only = request_reads_only(request)
+    factory = db.get_read_session_factory() if reads_only else db.get_session_factory()
+    session = factory()
     try:
         yield session
     finally:

@@ -6,14 +6,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from propulse.nurture import figures, triggers
+from propulse.nurture import triggers
 
 
 @pytest.fixture(autouse=True)
 def fresh_trigger_cache() -> Iterator[None]:
-    """Each test rolls its sequences back: the in-process caches must not outlive them."""
+    """Each test rolls its sequences back: the in-process cache must not outlive them."""
     triggers.clear()
-    figures.forget()
     yield
     triggers.clear()
-    figures.forget()

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from propulse.audit import service as audit
@@ -239,8 +239,14 @@ def user_for_token(session: Session, *, secret: str) -> tuple[User, ApiToken]:
         raise NotAuthenticated(_("This API token is not valid."))
     if not token.user.is_active:
         raise Forbidden(_("The account of this token is deactivated."))
-    now = utcnow()
-    # Write the last use at most once a minute, so reads stay reads.
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        token.last_used_at = now
     return token.user, token
+
+
+def token_use_due(token: ApiToken, *, now: datetime) -> bool:
+    """Tell whether a token's last use is worth writing (at most once a minute)."""
+    return token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1)
+
+
+def record_token_use(session: Session, *, token_id: int, now: datetime) -> None:
+    """Write when a token was last used (its own short transaction: the request may only read)."""
+    session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))

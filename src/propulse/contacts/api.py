@@ -36,7 +36,7 @@ from propulse.kit.errors import FieldProblem
 from propulse.kit.forms import problems_from
 from propulse.kit.i18n import gettext as _
 from propulse.kit.pagination import Page, check_limit
-from propulse.web import get_db
+from propulse.web import get_db, writes_on_get
 from propulse.workspace.models import User
 
 contacts_router = APIRouter(tags=["contacts"])
@@ -265,6 +265,7 @@ def lift_do_not_contact(
 
 
 @contacts_router.get("/contacts/{contact_id}/export", response_model=dict[str, Any])
+@writes_on_get
 def export_contact(
     request: Request, contact_id: int, session: Session = Depends(get_db)
 ) -> dict[str, Any]:

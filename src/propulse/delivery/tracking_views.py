@@ -19,7 +19,7 @@ from propulse.delivery import tracking
 from propulse.delivery.tracking_links import TrackingSigner
 from propulse.kit.errors import DomainError
 from propulse.kit.i18n import gettext as _
-from propulse.web import get_db
+from propulse.web import get_db, writes_on_get
 
 router = APIRouter(include_in_schema=False)
 logger = logging.getLogger("propulse.delivery")
@@ -52,6 +52,7 @@ def bad_link() -> DomainError:
 
 
 @router.api_route("/t/o/{token}.gif", methods=["GET", "HEAD"])
+@writes_on_get
 def open_pixel(request: Request, token: str, session: Session = Depends(get_db)) -> Response:
     """Return the 1x1 GIF whatever happens; record an open when the token is ours."""
     message_pk = _signer().read_open(token)
@@ -71,6 +72,7 @@ def open_pixel(request: Request, token: str, session: Session = Depends(get_db))
 
 
 @router.api_route("/t/c/{token}", methods=["GET", "HEAD"])
+@writes_on_get
 def click(request: Request, token: str, session: Session = Depends(get_db)) -> Response:
     """Redirect to the link's destination (inside the signature only); record the click."""
     target = _signer().read_click(token)

@@ -8,7 +8,7 @@ import typer
 
 from propulse.audit import service as audit
 from propulse.cli_support import acting_user
-from propulse.db import unit_of_work
+from propulse.db import reading, unit_of_work
 from propulse.kit.cli import JSON_OPTION, emit, guarded, print_json, print_table, stdout
 from propulse.kit.errors import InvalidInput, NotFound
 from propulse.kit.i18n import gettext as _
@@ -151,12 +151,12 @@ def activate(sequence_id: int = SEQUENCE_ARGUMENT, as_json: bool = JSON_OPTION) 
 @app.command("stats")
 @guarded
 def stats(sequence_id: int = SEQUENCE_ARGUMENT, as_json: bool = JSON_OPTION) -> None:
-    """Show a sequence's figures per step, its funnel and its totals."""
-    with unit_of_work() as session:
+    """Show a sequence's figures per step, its funnel and its totals, counted now."""
+    with reading() as session:  # counting a big sequence must not hold the write lock
         acting_user(session)
         sequence = service.get_sequence(session, sequence_id=sequence_id)
         name = sequence.name
-        found = figures.sequence_figures(session, sequence_id=sequence_id)
+        found = figures.count_figures(session, sequence_id=sequence_id)
     if as_json:
         print_json(found)
         return

@@ -3,13 +3,19 @@
 Everything is counted by the database with GROUP BY over the step runs, their outbox messages
 and the enrolments: a few queries whatever the number of contacts, never a loop over rows.
 "reached" counts the runs of a step (a contact looping back through it counts each time).
+
+Counting a million step runs still takes a second or more, so a big sequence is counted by a
+job (``tasks.count_sequence_figures``, every minute at most) into ``FiguresSnapshot``, and its
+pages read that row: a million scheduled steps do not slow the pages, and a page that only
+reads never competes with the scheduler for the database.
 """
 
 from __future__ import annotations
 
-import time
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from propulse.delivery.models import DeliveryMessage, DeliveryStatus
@@ -18,6 +24,9 @@ from propulse.nurture.models import (
     Enrolment,
     EnrolmentStatus,
     ExitGoal,
+    FiguresSnapshot,
+    Sequence,
+    SequenceStatus,
     SequenceStep,
     StepKind,
     StepOutcome,
@@ -25,7 +34,7 @@ from propulse.nurture.models import (
 )
 from propulse.nurture.schemas import SequenceFigures, StepFigures
 
-__all__ = ["SequenceFigures", "StepFigures", "sequence_figures"]
+__all__ = ["SequenceFigures", "StepFigures", "count_figures", "sequence_figures"]
 
 GOALS = tuple(goal.value for goal in ExitGoal)
 
@@ -82,45 +91,141 @@ def _messages(session: Session, step_ids: list[int]) -> dict[int, dict[str, int]
     return found
 
 
-# A big sequence's figures are kept a minute in this process: counting a million step runs
-# and their messages takes a second or more, and the sequence page is read often.
-BIG_SEQUENCE_RUNS = 20_000
-CACHE_SECONDS = 60.0
-_cache: dict[int, tuple[float, SequenceFigures]] = {}
+# A sequence with this many enrolments and step runs is counted by the figures job, every
+# minute at most (less often when the count is slow: see ``interval``), and its pages read the
+# stored count; a smaller one is counted for each request (a few milliseconds).
+BIG_SEQUENCE_ROWS = 20_000
+MIN_INTERVAL = timedelta(minutes=1)
+# A recount may take at most this share of the time between two recounts.
+MAX_COUNTING_SHARE = 0.05
 
 
-def forget(sequence_id: int | None = None) -> None:
-    """Drop the kept figures of a sequence (its steps changed), or of all."""
-    if sequence_id is None:
-        _cache.clear()
-    else:
-        _cache.pop(sequence_id, None)
+def interval(counting_ms: int) -> timedelta:
+    """Return how long a stored count stays current: a minute, more when counting is slow."""
+    return max(MIN_INTERVAL, timedelta(milliseconds=counting_ms / MAX_COUNTING_SHARE))
 
 
 def sequence_figures(session: Session, *, sequence_id: int) -> SequenceFigures:
-    """Count what each step did and where the contacts of a sequence are."""
-    now = time.monotonic()
-    cached = _cache.get(sequence_id)
-    if cached is not None and now - cached[0] < CACHE_SECONDS:
-        found = cached[1].model_copy(deep=True)
-        found.funnel[0] = (_("Enrolled"), found.funnel[0][1])  # in the reader's language
-        return found
-    found = _count(session, sequence_id)
-    if sum(step.reached for step in found.steps) >= BIG_SEQUENCE_RUNS:
-        if len(_cache) > 100:
-            _cache.clear()
-        _cache[sequence_id] = (now, found.model_copy(deep=True))
+    """Return what each step did and where the contacts of a sequence are.
+
+    A big sequence's figures come from the last count of the figures job (``counted_at``
+    says when), aligned with the steps as they are now; a small one's are counted now.
+    """
+    snapshot = session.get(FiguresSnapshot, sequence_id)
+    if snapshot is None or snapshot.rows_counted < BIG_SEQUENCE_ROWS:
+        return count_figures(session, sequence_id=sequence_id)
+    stored = SequenceFigures.model_validate(snapshot.figures)
+    by_step = {step.step_id: step for step in stored.steps}
+    steps = []
+    for row in _steps(session, sequence_id):  # steps added since the count show zeros
+        step = by_step.get(row.id) or StepFigures(step_id=row.id, key=row.key, kind=row.kind)
+        step.key, step.kind = row.key, row.kind  # a renamed step keeps its figures
+        steps.append(step)
+    return stored.model_copy(
+        update={
+            "steps": steps,
+            "funnel": [(_("Enrolled"), stored.enrolled)] + [(s.key, s.reached) for s in steps],
+            "counted_at": snapshot.counted_at,
+        }
+    )
+
+
+def stored_status_counts(session: Session) -> dict[int, dict[str, int]]:
+    """Return the enrolments by status of each big sequence, as last counted by the job."""
+    found: dict[int, dict[str, int]] = {}
+    for sequence_id, stored in session.execute(
+        select(FiguresSnapshot.sequence_id, FiguresSnapshot.figures).where(
+            FiguresSnapshot.rows_counted >= BIG_SEQUENCE_ROWS
+        )
+    ):
+        found[sequence_id] = {
+            status.value: int(stored.get(status.value, 0)) for status in EnrolmentStatus
+        }
     return found
 
 
-def _count(session: Session, sequence_id: int) -> SequenceFigures:
-    steps = list(
+def rows_counted(found: SequenceFigures) -> int:
+    return found.enrolled + sum(step.reached for step in found.steps)
+
+
+def store(
+    session: Session, *, sequence_id: int, found: SequenceFigures, counted_at: datetime, ms: int
+) -> None:
+    """Keep a count (a big sequence's) for the pages; drop the kept one of a small sequence."""
+    snapshot = session.get(FiguresSnapshot, sequence_id)
+    if rows_counted(found) < BIG_SEQUENCE_ROWS:
+        if snapshot is not None:
+            session.delete(snapshot)
+        return
+    values = {
+        "figures": found.model_dump(mode="json", exclude={"counted_at"}),
+        "rows_counted": rows_counted(found),
+        "counted_at": counted_at,
+        "counting_ms": ms,
+        "due": False,
+    }
+    if snapshot is None:
+        session.add(FiguresSnapshot(sequence_id=sequence_id, **values))
+    else:
+        for name, value in values.items():
+            setattr(snapshot, name, value)
+
+
+def mark_due(session: Session, *, sequence_id: int) -> None:
+    """Ask the figures job to count a sequence at its next run (its steps changed)."""
+    session.execute(
+        update(FiguresSnapshot)
+        .where(FiguresSnapshot.sequence_id == sequence_id)
+        .values(due=True)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def due_for_count(session: Session, *, now: datetime) -> list[int]:
+    """Return the sequences whose figures the job should count now.
+
+    Those with a stored count that is due or older than its interval, and every sequence
+    without one (counting a small sequence costs milliseconds and tells whether it grew big).
+    Drafts never enrolled anyone: they are skipped.
+    """
+    rows = session.execute(
+        select(
+            Sequence.id,
+            Sequence.status,
+            FiguresSnapshot.counted_at,
+            FiguresSnapshot.counting_ms,
+            FiguresSnapshot.due,
+        )
+        .outerjoin(FiguresSnapshot, FiguresSnapshot.sequence_id == Sequence.id)
+        .order_by(Sequence.id)
+    )
+    wanted: list[int] = []
+    for sequence_id, status, counted_at, counting_ms, due in rows:
+        if counted_at is None:
+            if status != SequenceStatus.draft:
+                wanted.append(sequence_id)
+        elif due or now - counted_at >= interval(counting_ms):
+            wanted.append(sequence_id)
+    return wanted
+
+
+def count_figures(session: Session, *, sequence_id: int) -> SequenceFigures:
+    """Count a sequence's figures now (a few queries, GROUP BY in the database)."""
+    return _count(session, sequence_id)
+
+
+def _steps(session: Session, sequence_id: int) -> list[Any]:
+    return list(
         session.execute(
             select(SequenceStep.id, SequenceStep.key, SequenceStep.kind)
             .where(SequenceStep.sequence_id == sequence_id)
             .order_by(SequenceStep.position, SequenceStep.id)
         )
     )
+
+
+def _count(session: Session, sequence_id: int) -> SequenceFigures:
+    steps = _steps(session, sequence_id)
     step_ids = [row.id for row in steps]
     waiting = dict(
         session.execute(

@@ -142,6 +142,8 @@ class Enrolment(Base):
         Index("ix_sequence_enrolments_due", "status", "next_run_at", "id"),
         Index("ix_sequence_enrolments_contact", "contact_id", "sequence_id"),
         Index("ix_sequence_enrolments_step", "sequence_id", "status", "current_step_id"),
+        # Who is at a step, newest first: one range of this index, however big the sequence.
+        Index("ix_sequence_enrolments_at_step", "sequence_id", "current_step_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -190,3 +192,22 @@ class StepRun(Base):
     )
     detail: Mapped[str | None] = mapped_column(String(300))
     ran_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FiguresSnapshot(Base):
+    """A big sequence's figures as last counted by the figures job (``nurture/figures.py``).
+
+    Counting a million step runs and their messages takes seconds: the pages read this row
+    instead, and say when it was counted. Small sequences are always counted live.
+    """
+
+    __tablename__ = "sequence_figures"
+
+    sequence_id: Mapped[int] = mapped_column(
+        ForeignKey("sequences.id", ondelete="CASCADE"), primary_key=True
+    )
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON)
+    rows_counted: Mapped[int] = mapped_column()  # enrolments + step runs: how big it is
+    counted_at: Mapped[datetime] = mapped_column()
+    counting_ms: Mapped[int] = mapped_column()  # how long the count took (sets its interval)
+    due: Mapped[bool] = mapped_column(default=False)  # steps changed: count at the next run

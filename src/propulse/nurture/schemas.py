@@ -382,3 +382,5 @@ class SequenceFigures(BaseModel):
     exited: int
     cancelled: int = 0
     goal_reached: int
+    # When the figures job counted them (a big sequence); None when counted for this request.
+    counted_at: datetime | None = None

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from propulse.audit import service as audit
+from propulse.db import is_reading, with_column_defaults
 from propulse.kit.changes import apply_changes
 from propulse.kit.errors import Conflict, InvalidInput, NotFound
 from propulse.kit.i18n import format_date
@@ -47,9 +48,10 @@ class LimitReached(Conflict):
 def get_limits(session: Session) -> OkrLimits:
     limits = session.scalar(select(OkrLimits).limit(1))
     if limits is None:
-        limits = OkrLimits()
-        session.add(limits)
-        session.flush()
+        limits = with_column_defaults(OkrLimits())
+        if not is_reading(session):  # a page only shows the defaults; a change saves them
+            session.add(limits)
+            session.flush()
     return limits
 
 

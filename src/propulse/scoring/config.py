@@ -9,6 +9,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from propulse.db import is_reading, with_column_defaults
 from propulse.scoring import arithmetic
 from propulse.scoring.models import ScoringRule, ScoringSettings
 
@@ -20,6 +21,8 @@ def get_settings(session: Session) -> ScoringSettings:
     found = session.get(ScoringSettings, SETTINGS_ID)
     if found is not None:
         return found
+    if is_reading(session):  # a page only shows the defaults
+        return with_column_defaults(ScoringSettings(id=SETTINGS_ID, group_caps={}))
     try:
         with session.begin_nested():
             created = ScoringSettings(id=SETTINGS_ID, group_caps={})
