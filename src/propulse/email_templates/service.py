@@ -24,6 +24,7 @@ from propulse.email_templates.models import EmailTemplate
 from propulse.email_templates.rendering import RenderedEmail, VariantSource, render_variant
 from propulse.email_templates.schemas import TemplateIn, VariantIn
 from propulse.email_templates.variants import apply_variants, checked, pick_variant, source_of
+from propulse.kit.changes import apply_changes
 from propulse.kit.errors import Conflict, InvalidInput, NotFound
 from propulse.kit.i18n import gettext as _
 from propulse.kit.pagination import SortKey, paginate
@@ -232,13 +233,9 @@ def update_template(
     workspace.check_version(template, data.version)
     _check_name(session, data.name, template_id=template.id)
     checked(data)
-    changed = [
-        key
-        for key in ("name", "description", "default_language")
-        if getattr(template, key) != getattr(data, key)
-    ]
-    for key in changed:
-        setattr(template, key, getattr(data, key))
+    changed = apply_changes(
+        template, {key: getattr(data, key) for key in ("name", "description", "default_language")}
+    )
     if apply_variants(template, data):
         changed.append("variants")
         template.updated_at = utcnow()  # a new version: a stale edit of the variants is refused

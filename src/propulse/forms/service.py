@@ -17,6 +17,7 @@ from propulse.forms.askable import askable_by_key
 from propulse.forms.models import FormSubmission, SignupForm
 from propulse.forms.schemas import FormIn
 from propulse.kit import i18n
+from propulse.kit.changes import apply_changes
 from propulse.kit.errors import FieldProblem, InvalidInput, NotFound
 from propulse.kit.i18n import gettext as _
 from propulse.kit.pagination import SortKey, paginate
@@ -170,9 +171,7 @@ def update_form(session: Session, *, actor: User, form_id: int, data: FormIn) ->
     workspace.check_version(form, data.version)
     _check_unique(session, data, form_id=form.id)
     values = _values(session, data)
-    changed = [name for name, value in values.items() if getattr(form, name) != value]
-    for name in changed:
-        setattr(form, name, values[name])
+    changed = apply_changes(form, values)
     if changed:
         session.flush()
         audit.record(
