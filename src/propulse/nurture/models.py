@@ -142,8 +142,11 @@ class Enrolment(Base):
         Index("ix_sequence_enrolments_due", "status", "next_run_at", "id"),
         Index("ix_sequence_enrolments_contact", "contact_id", "sequence_id"),
         Index("ix_sequence_enrolments_step", "sequence_id", "status", "current_step_id"),
-        # Who is at a step, newest first: one range of this index, however big the sequence.
+        # Who is in a sequence, newest first, all or by step or by status: one range of an
+        # index each, however big the sequence (no sort of its rows).
+        Index("ix_sequence_enrolments_newest", "sequence_id", "id"),
         Index("ix_sequence_enrolments_at_step", "sequence_id", "current_step_id", "id"),
+        Index("ix_sequence_enrolments_by_status", "sequence_id", "status", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

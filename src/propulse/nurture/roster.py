@@ -17,12 +17,6 @@ from propulse.nurture.schemas import EnrolmentRow
 ENROLMENT_STATUSES = {status.value for status in EnrolmentStatus}
 
 
-# A page is first looked for among the newest enrolments of all sequences (a backward walk of
-# the primary key): a big sequence fills it there at once, where the index on sequence_id would
-# sort all its rows. A sequence without enough recent rows takes the indexed query.
-RECENT_WINDOW = 5000
-
-
 def enrolment_rows(
     session: Session,
     *,
@@ -54,46 +48,10 @@ def enrolment_rows(
         .order_by(Enrolment.id.desc())
         .limit(size + 1)
     )
-    rows: list[Any] = []
-    if step_id is None or status is None:  # both given: the index answers directly
-        wanted = _recent_ids(session, sequence_id, step_id, status, cursor, size + 1)
-        if len(wanted) > size:
-            rows = list(session.execute(statement.where(Enrolment.id.in_(wanted))).all())
-    if len(rows) <= size:
-        rows = list(session.execute(statement.where(*conditions)).all())
+    # Each filter has its index, ending with the id: one range read backwards, never a sort.
+    rows: list[Any] = list(session.execute(statement.where(*conditions)).all())
     next_cursor = encode_cursor([rows[size - 1][0].id]) if len(rows) > size else None
     return [_row(*row) for row in rows[:size]], next_cursor
-
-
-def _recent_ids(
-    session: Session,
-    sequence_id: int,
-    step_id: int | None,
-    status: str | None,
-    cursor: str | None,
-    wanted: int,
-) -> list[int]:
-    """Return the ids of the page among the newest enrolments (a bounded walk of the key)."""
-    recent = select(
-        Enrolment.id, Enrolment.sequence_id, Enrolment.status, Enrolment.current_step_id
-    )
-    if cursor:
-        (last_id,) = decode_cursor(cursor, [SortKey(Enrolment.id)])
-        recent = recent.where(Enrolment.id < last_id)
-    found: list[int] = []
-    for row_id, row_sequence, row_status, row_step in session.execute(
-        recent.order_by(Enrolment.id.desc()).limit(RECENT_WINDOW)
-    ):
-        if row_sequence != sequence_id:
-            continue
-        if (status is not None and row_status != status) or (
-            step_id is not None and row_step != step_id
-        ):
-            continue
-        found.append(row_id)
-        if len(found) == wanted:
-            break
-    return found
 
 
 def _row(

@@ -1,8 +1,8 @@
 """sequence figures counted apart
 
 ``sequence_figures`` keeps the last count of a big sequence's figures (the figures job writes
-it, the pages read it), and ``ix_sequence_enrolments_at_step`` answers "who is at this step,
-newest first" with one range of an index however big the sequence.
+it, the pages read it), and three indexes answer "who is in this sequence (at this step, in
+this state), newest first" with one range of an index however big the sequence.
 
 Revision ID: 5b7e2c41a9d3
 Revises: 2d1c59d0af8f
@@ -20,6 +20,12 @@ revision = "5b7e2c41a9d3"
 down_revision = "2d1c59d0af8f"
 branch_labels = None
 depends_on = None
+
+INDEXES = {
+    "ix_sequence_enrolments_newest": ["sequence_id", "id"],
+    "ix_sequence_enrolments_at_step": ["sequence_id", "current_step_id", "id"],
+    "ix_sequence_enrolments_by_status": ["sequence_id", "status", "id"],
+}
 
 
 def upgrade() -> None:
@@ -39,14 +45,11 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("sequence_id", name=op.f("pk_sequence_figures")),
     )
-    op.create_index(
-        "ix_sequence_enrolments_at_step",
-        "sequence_enrolments",
-        ["sequence_id", "current_step_id", "id"],
-        unique=False,
-    )
+    for name, columns in INDEXES.items():
+        op.create_index(name, "sequence_enrolments", columns, unique=False)
 
 
 def downgrade() -> None:
-    op.drop_index("ix_sequence_enrolments_at_step", table_name="sequence_enrolments")
+    for name in INDEXES:
+        op.drop_index(name, table_name="sequence_enrolments")
     op.drop_table("sequence_figures")
