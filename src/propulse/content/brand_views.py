@@ -15,7 +15,7 @@ from propulse.kit.errors import InvalidInput
 from propulse.kit.forms import errors_by_field
 from propulse.kit.i18n import gettext as _
 from propulse.kit.i18n import lazy_gettext
-from propulse.web import flash, get_db, html_router, redirect, render, require_role, writes_on_get
+from propulse.web import flash, get_db, html_router, redirect, render, require_role
 from propulse.workspace.models import Role, User
 
 router = html_router()
@@ -64,12 +64,10 @@ def _brand_error(error: brand_module.BrandError) -> str:
 
 
 @router.get("/content/brand")
-@writes_on_get
 def brand_page(
     request: Request, session: Session = Depends(get_db), user: User = Depends(managers)
 ) -> Response:
     settings = service.brand_settings(session)
-    session.commit()
     context = {
         "values": _values(settings.kit),
         "errors": {},

@@ -30,7 +30,7 @@ from propulse.content.models import (
     PieceStatus,
     Source,
 )
-from propulse.db import after_commit
+from propulse.db import after_commit, is_reading
 from propulse.kit.errors import Conflict, InvalidInput, NotFound
 from propulse.kit.i18n import gettext as _
 from propulse.kit.i18n import lazy_gettext
@@ -99,8 +99,9 @@ def brand_settings(session: Session) -> BrandSettings:
     if settings is None:
         name = workspace.get_workspace(session).name
         settings = BrandSettings(kit=serialize.brand_to_json(BrandKit(name=name)))
-        session.add(settings)
-        session.flush()
+        if not is_reading(session):  # a page only shows the default kit; a change saves it
+            session.add(settings)
+            session.flush()
     return settings
 
 

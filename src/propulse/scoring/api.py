@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from propulse.kit.pagination import Page
 from propulse.scoring import config, rules
 from propulse.scoring.schemas import RescoreOut, RuleIn, RuleOut, RulePatch, SettingsIn, SettingsOut
-from propulse.web import get_db, writes_on_get
+from propulse.web import get_db
 from propulse.workspace.models import User
 
 router = APIRouter(tags=["scoring"])
@@ -65,11 +65,8 @@ def delete_rule(request: Request, rule_id: int, session: Session = Depends(get_d
 
 
 @router.get("/scoring-settings", response_model=SettingsOut)
-@writes_on_get
 def read_settings(session: Session = Depends(get_db)) -> SettingsOut:
-    settings = config.get_settings(session)
-    session.commit()  # the row is created on first read
-    return SettingsOut.model_validate(settings)
+    return SettingsOut.model_validate(config.get_settings(session))  # defaults until saved
 
 
 @router.put("/scoring-settings", response_model=SettingsOut)
