@@ -35,7 +35,7 @@ from contacts_common import (
 )
 from contacts_data import BENCH_EMAIL, build_database, sign_in
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from propulse.contacts.models import ConsentBasis, Contact
@@ -213,6 +213,20 @@ def _rows(engine: Engine, sequence_ids: list[int], total: int, seed: int) -> Ite
             yield f"  scheduled {written:,} enrolments"
 
 
+def _move_sequences_on(engine: Engine) -> None:
+    """On PostgreSQL, move the id sequences past the ids written above (the scheduler inserts)."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.begin() as connection:
+        for table in ("sequence_enrolments", "delivery_messages", "sequence_step_runs"):
+            connection.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
+                    f" (SELECT max(id) FROM {table}))"
+                )
+            )
+
+
 def _pages(engine: Engine, sequence_id: int) -> dict[str, str]:
     with Session(engine) as session:
         wait_step = session.scalar(
@@ -301,6 +315,7 @@ def main() -> None:
             for line in _rows(engine, sequence_ids, args.enrolments, args.seed):
                 if line.endswith("0,000 enrolments"):
                     print(line, flush=True)
+            _move_sequences_on(engine)
             seconds = time.perf_counter() - started
             print(f"  scheduling {args.enrolments:,} enrolments: {seconds:.1f} s")
             started = time.perf_counter()
