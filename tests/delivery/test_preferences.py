@@ -140,3 +140,60 @@ def test_altered_and_foreign_tokens_are_refused(client, session, cast):
             assert "This preferences link is damaged" in response.text
     session.expire_all()
     assert not contacts.is_suppressed(session, email="lea@client.example")
+
+
+def test_leave_one_sequence_only_and_choose_the_language(client, session, cast):
+    from propulse.nurture import service as nurture
+    from propulse.nurture.models import Enrolment, EnrolmentSource
+    from tests.nurture.factories import TUESDAY, active_sequence, make_template, run_at
+
+    template_id = make_template(session, cast.manager)
+    steps = [
+        {"key": "hello", "kind": "send_email", "config": {"template_id": template_id}},
+        {"key": "pause", "kind": "wait", "config": {"days": 2}},
+        {"key": "again", "kind": "send_email", "config": {"template_id": template_id}},
+    ]
+    sequence = active_sequence(session, cast.manager, steps, name="E-book follow-up")
+    contact = contacts.create_contact(
+        session, actor=cast.cmo, data=ContactIn(email="paul@client.example", language="en")
+    )
+    contacts.record_consent(
+        session, actor=cast.cmo, contact_id=contact.id, data=ConsentIn(basis="opt_in")
+    )
+    nurture.enrol_contact(
+        session,
+        actor=None,
+        sequence_id=sequence.id,
+        contact_id=contact.id,
+        source=EnrolmentSource.api,
+    )
+    run_at(session, TUESDAY)
+    message = session.scalar(select(DeliveryMessage).where(DeliveryMessage.contact_id == contact.id))
+    session.commit()
+    path = "/preferences/" + preference_token(
+        signer(), message_pk=message.id, contact_id=contact.id
+    )
+
+    page = client.get(path)
+    assert "part of the series “E-book follow-up”" in page.text
+    left = client.post(path, data={"action": "leave_stream"})
+    assert left.status_code == 200
+    assert "this series will send you nothing more" in left.text
+    session.expire_all()
+    enrolment = session.scalar(select(Enrolment).where(Enrolment.contact_id == contact.id))
+    assert (enrolment.status, enrolment.exit_reason) == ("exited", "left_by_contact")
+    assert len(events(session, contact.id, "left_sequence")) == 1
+    # Only the series: the address is not suppressed and the consent stands.
+    assert "You receive our marketing e-mail." in left.text
+    assert "part of the series" not in left.text
+    again = client.post(path, data={"action": "leave_stream"})
+    assert again.status_code == 409  # nothing left to stop on this stream
+
+    french = client.post(path, data={"action": "language", "language": "fr"})
+    assert french.status_code == 200
+    assert "Vous recevez nos e-mails marketing." in french.text  # the page speaks it at once
+    session.expire_all()
+    assert contacts.get_contact(session, contact_id=contact.id).language == "fr"
+    wrong = client.post(path, data={"action": "language", "language": "tlh"})
+    assert wrong.status_code == 422
+    assert contacts.get_contact(session, contact_id=contact.id).language == "fr"

@@ -13,13 +13,13 @@ from sqlalchemy.orm import Session
 
 from propulse.delivery import preferences
 from propulse.kit import i18n
-from propulse.kit.errors import Conflict
+from propulse.kit.errors import Conflict, InvalidInput
 from propulse.kit.i18n import gettext as _
 from propulse.web import get_db, render
 
 router = APIRouter(include_in_schema=False)
 
-ACTIONS = ("unsubscribe", "resubscribe")
+ACTIONS = ("unsubscribe", "resubscribe", "leave_stream", "language")
 
 
 def _speak_the_contacts_language(request: Request, state: preferences.PreferenceState) -> None:
@@ -40,7 +40,13 @@ def _page(
 ) -> Response:
     state = preferences.preference_state(session, token=token)
     _speak_the_contacts_language(request, state)
-    context = {"token": token, "state": state, "done": done, "error": error}
+    context = {
+        "token": token,
+        "state": state,
+        "done": done,
+        "error": error,
+        "languages": [(code, i18n.LANGUAGE_NAMES[code]) for code in i18n.SUPPORTED_LANGUAGES],
+    }
     return render(request, "delivery/preferences.html", context, status_code=status_code)
 
 
@@ -65,10 +71,16 @@ async def update_preferences(
     try:
         if action == "unsubscribe":
             preferences.unsubscribe_all(session, token=token, ip_address=client)
-        else:
+        elif action == "resubscribe":
             preferences.resubscribe(session, token=token, ip_address=client)
-    except Conflict as conflict:
+        elif action == "leave_stream":
+            preferences.leave_stream(session, token=token)
+        else:
+            language = str(form.get("language", ""))
+            preferences.choose_language(session, token=token, language=language)
+    except (Conflict, InvalidInput) as refused:
         session.rollback()
-        return _page(request, session, token, error=conflict.message, status_code=409)
+        status = 409 if isinstance(refused, Conflict) else 422
+        return _page(request, session, token, error=refused.message, status_code=status)
     session.commit()
     return _page(request, session, token, done=action)

@@ -17,13 +17,16 @@ from sqlalchemy.orm import Session
 from propulse.config import get_settings
 from propulse.contacts import service as contacts
 from propulse.contacts.emails import email_hash, normalise_email
+from propulse.contacts.lookup import publish_edit
 from propulse.contacts.models import ConsentBasis, Contact, Suppression, SuppressionReason
 from propulse.contacts.schemas import ConsentIn
 from propulse.db import utcnow
+from propulse.delivery import stream_owners
 from propulse.delivery.models import DeliveryMessage
 from propulse.delivery.tokens import MessageLink, read_message_link
-from propulse.kit.errors import Conflict, DomainError
+from propulse.kit.errors import Conflict, DomainError, InvalidInput
 from propulse.kit.i18n import gettext as _
+from propulse.kit.i18n import normalise_language
 from propulse.kit.security import LinkSigner
 
 PURPOSE = "delivery-preferences"
@@ -52,6 +55,7 @@ def preferences_url(base_url: str, token: str) -> str:
 PAGE_SOURCE = "preference-centre"
 UNSUBSCRIBED_EVENT = "unsubscribed"
 RESUBSCRIBED_EVENT = "resubscribed"
+LEFT_STREAM_EVENT = "left_sequence"
 # Suppressions a person may lift by subscribing again: their own unsubscribe only.
 LIFTABLE = frozenset({SuppressionReason.unsubscribed.value})
 
@@ -68,6 +72,8 @@ class PreferenceState:
     suppression: str | None
     consent: str | None
     do_not_contact: bool
+    # What wrote this message (a sequence's name) while it still writes to the contact.
+    stream_name: str | None = None
 
     @property
     def masked_address(self) -> str:
@@ -135,11 +141,17 @@ def preference_state(session: Session, *, token: str) -> PreferenceState:
         address = known.email
     contact = _contact(session, contact_id, address)
     suppression = _suppression(session, address)
+    stream = message.stream if message is not None else None
     return PreferenceState(
+        stream_name=(
+            stream_owners.describe(session, stream=stream, contact_id=contact.id)
+            if stream and contact is not None
+            else None
+        ),
         address=address,
         contact_id=contact.id if contact else None,
         message_pk=message.id if message is not None else None,
-        stream=message.stream if message is not None else None,
+        stream=stream,
         language=contact.language if contact else None,
         suppression=suppression.reason if suppression else None,
         consent=contact.email_consent if contact else None,
@@ -200,3 +212,32 @@ def resubscribe(session: Session, *, token: str, ip_address: str | None = None) 
         events=[(RESUBSCRIBED_EVENT, utcnow(), {"source": PAGE_SOURCE})],
     )
     session.flush()
+
+
+def leave_stream(session: Session, *, token: str) -> None:
+    """Stop only what wrote this message (a sequence) for this contact; the rest goes on."""
+    state = preference_state(session, token=token)
+    if state.contact_id is None or state.stream is None:
+        raise Conflict(_("Nothing to leave here: this e-mail belongs to no series."))
+    if not stream_owners.leave(session, stream=state.stream, contact_id=state.contact_id):
+        raise Conflict(_("This series sends you nothing more already."))
+    contacts.add_events(
+        session,
+        contact_id=state.contact_id,
+        events=[(LEFT_STREAM_EVENT, utcnow(), {"stream": state.stream, "source": PAGE_SOURCE})],
+    )
+
+
+def choose_language(session: Session, *, token: str, language: str) -> None:
+    """Set the language the contact's e-mails are written in (templates have a variant each)."""
+    chosen = normalise_language(language)
+    if chosen is None:
+        raise InvalidInput.on_field("language", _("Choose one of the languages offered."))
+    state = preference_state(session, token=token)
+    contact = session.get(Contact, state.contact_id) if state.contact_id is not None else None
+    if contact is None:
+        raise Conflict(_("This address is not in our contacts any more."))
+    if contact.language != chosen:
+        contact.language = chosen
+        session.flush()
+        publish_edit(session, [contact.id])
