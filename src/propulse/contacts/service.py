@@ -49,6 +49,7 @@ from propulse.contacts.lookup import (
 from propulse.contacts.models import Contact, LifecycleStage, SuppressionReason, company_key
 from propulse.contacts.schemas import ContactIn, ContactPatch
 from propulse.contacts.upsert import MAX_BATCH, UpsertResult, upsert_contacts
+from propulse.kit.changes import apply_changes
 from propulse.kit.errors import Conflict, InvalidInput, NotFound
 from propulse.kit.i18n import gettext as _
 from propulse.workspace import service as workspace
@@ -161,9 +162,7 @@ def update_contact(
         checked = fields.check_custom_values(session, values=data.custom)
         merged = {**contact.custom, **checked}
         changes["custom"] = {key: value for key, value in merged.items() if value is not None}
-    changed = [name for name, value in changes.items() if getattr(contact, name) != value]
-    for name in changed:
-        setattr(contact, name, changes[name])
+    changed = apply_changes(contact, changes)
     if changed:
         session.flush()
         audit.record(
