@@ -209,11 +209,6 @@ def due_for_count(session: Session, *, now: datetime) -> list[int]:
     return wanted
 
 
-def count_figures(session: Session, *, sequence_id: int) -> SequenceFigures:
-    """Count a sequence's figures now (a few queries, GROUP BY in the database)."""
-    return _count(session, sequence_id)
-
-
 def _steps(session: Session, sequence_id: int) -> list[Any]:
     return list(
         session.execute(
@@ -224,7 +219,8 @@ def _steps(session: Session, sequence_id: int) -> list[Any]:
     )
 
 
-def _count(session: Session, sequence_id: int) -> SequenceFigures:
+def count_figures(session: Session, *, sequence_id: int) -> SequenceFigures:
+    """Count a sequence's figures now (a few queries, GROUP BY in the database)."""
     steps = _steps(session, sequence_id)
     step_ids = [row.id for row in steps]
     waiting = dict(
