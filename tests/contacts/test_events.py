@@ -161,3 +161,9 @@ def test_a_batch_is_limited_and_a_viewer_may_not_send_one(session, cast, anne):
 def test_an_event_type_is_a_lowercase_slug(type):
     with pytest.raises(ValueError):
         EventIn(email="anne@client.fr", type=type)
+
+
+def test_activity_is_written_when_no_subscriber_takes_it_over(session, anne, published):
+    service.record_events(session, events=[event(type="email_opened", at=NOW)])
+    session.refresh(anne)
+    assert anne.last_activity_at == NOW

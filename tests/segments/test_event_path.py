@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -122,3 +123,27 @@ def test_changed_rules_and_segments_apply_from_the_next_event(session: Session) 
     ]
     count = select(func.count()).select_from(ScoreChange).where(ScoreChange.contact_id == anne.id)
     assert session.scalar(count) == 2
+
+
+def test_the_activity_of_an_event_is_seen_by_the_rules_and_segments_it_moves(
+    session: Session,
+) -> None:
+    """last_activity_at is written with the score, and what evaluates the event sees it."""
+    long_ago = utcnow() - timedelta(days=200)
+    anne = make_contact(session, email="anne@example.org", last_activity_at=long_ago)
+    active = {"field": "last_activity_at", "op": "within_days", "value": 7}
+    session.add(ScoringRule(name="Active this week", kind="fit", points=7, condition=active))
+    add_rule(session, 5)
+    dormant_rule = {"field": "last_activity_at", "op": "before_days", "value": 90}
+    dormant = make_segment(session, name="Dormant", definition=dormant_rule, members=[anne])
+    click(session, "anne@example.org")
+    stored = select(Contact.score, Contact.last_activity_at).where(Contact.id == anne.id)
+    score, last_activity = session.execute(stored).one()
+    assert score == 12 and last_activity > utcnow() - timedelta(minutes=1)
+    assert members(session, dormant) == set()
+
+    # An event older than the last activity leaves it where it is.
+    older = EventIn(email="anne@example.org", type="email_clicked", occurred_at=long_ago)
+    contacts.record_events(session, events=[older])
+    assert session.execute(stored).one() == (17, last_activity)
+    assert members(session, dormant) == set()

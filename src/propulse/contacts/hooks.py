@@ -4,6 +4,10 @@ The contacts service publishes a change after writing (new events, an edit, an i
 subscribers run in the same transaction, so a score and the segment memberships are current
 when the request commits. Subscriber modules are imported on first use, by name, so that the
 contacts domain never imports the domains that build on it.
+
+The contacts' new last_activity_at is written by the first subscriber, scoring, in the same
+UPDATE as their score (see ``events.take_activity``): a subscriber that reads it from the
+database must come after scoring, or call ``events.settle_activity`` first.
 """
 
 from __future__ import annotations

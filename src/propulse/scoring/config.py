@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from propulse.db import is_reading, with_column_defaults
 from propulse.scoring import arithmetic
@@ -118,8 +121,14 @@ def active_rules(session: Session) -> list[arithmetic.Rule]:
 # The limits and the active rules in one statement (the event path runs it for every event):
 # a row per active rule, the limits repeated; one row with empty rule columns when none is.
 _LIMIT_NAMES = [str(column.key) for column in LIMITS_QUERY.selected_columns]
+# And what the MQL actions read: an event whose score crosses the threshold reads no more.
+_ACTION_COLUMNS = (
+    ScoringSettings.mql_notify_owner,
+    ScoringSettings.mql_set_stage,
+    ScoringSettings.mql_segment_id,
+)
 _PLAN_QUERY = (
-    select(*LIMITS_QUERY.selected_columns, *RULE_COLUMNS)
+    select(*LIMITS_QUERY.selected_columns, *_ACTION_COLUMNS, *RULE_COLUMNS)
     .select_from(ScoringSettings)
     .outerjoin(ScoringRule, ScoringRule.active.is_(True))
     .where(ScoringSettings.id == SETTINGS_ID)
@@ -129,9 +138,20 @@ _PLAN_QUERY = (
 # Plans by the text of the rows they were built from: reading the rows is cheap, building the
 # plan is not (the event path loads it for every event). Any change to a rule or a setting
 # changes the rows, hence the key, in whichever process made it.
-_plans: dict[str, arithmetic.Plan] = {}
+_plans: dict[str, tuple[arithmetic.Plan, MqlActions]] = {}
 _PLANS_KEPT = 16
 _MEMO_KEY = "scoring_plan"
+_ACTIONS_MEMO_KEY = "scoring_mql_actions"
+
+
+@dataclass(frozen=True)
+class MqlActions:
+    """The MQL settings as the plan's statement read them (see ``mql.MqlSettings``)."""
+
+    mql_threshold: int
+    mql_notify_owner: bool
+    mql_set_stage: bool
+    mql_segment_id: int | None
 
 
 def load_plan(session: Session) -> arithmetic.Plan:
@@ -139,25 +159,58 @@ def load_plan(session: Session) -> arithmetic.Plan:
 
     While a batch of events is published, the plan is read once for all its subscribers.
     """
+    return load_plan_and(session, None)[0]
+
+
+@lru_cache(maxsize=8)
+def _plan_query_with(rider: ScalarSelect[Any]) -> Select[Any]:
+    return _PLAN_QUERY.add_columns(rider.label("rider"))
+
+
+def load_plan_and(session: Session, rider: ScalarSelect[Any] | None) -> tuple[arithmetic.Plan, Any]:
+    """Return the plan, and the value of ``rider`` read in the same statement.
+
+    ``rider``: a scalar subquery built once, that another domain needs on the event path (the
+    segments' versions): each statement is a round trip to the server. Its value is None when
+    not read (the plan came from the memo, or there is no settings row yet).
+    """
     from propulse.contacts.events import memo
 
     shared = memo(session)
     if shared is not None and _MEMO_KEY in shared:
-        return cast(arithmetic.Plan, shared[_MEMO_KEY])
-    rows = core(session).execute(_PLAN_QUERY).all()
-    key = repr([tuple(row) for row in rows])
-    plan = _plans.get(key) if rows else None
+        return cast(arithmetic.Plan, shared[_MEMO_KEY]), None
+    statement = _PLAN_QUERY if rider is None else _plan_query_with(rider)
+    rows = core(session).execute(statement).all()
     if not rows:  # no settings row yet: create it, and read the rules on their own
         limits = limits_of(get_settings(session))
-        return _remember(shared, arithmetic.make_plan(active_rules(session), limits))
-    if plan is None:
-        settings = SimpleNamespace(**{name: rows[0]._mapping[name] for name in _LIMIT_NAMES})
+        return _remember(shared, arithmetic.make_plan(active_rules(session), limits)), None
+    value = None if rider is None else rows[0].rider
+    width = len(_PLAN_QUERY.selected_columns)
+    key = repr([tuple(row)[:width] for row in rows])
+    known = _plans.get(key)
+    if known is None:
+        first = rows[0]
+        settings = SimpleNamespace(**{name: first._mapping[name] for name in _LIMIT_NAMES})
         rules = [rule_of(row) for row in rows if row.id is not None]
-        plan = arithmetic.make_plan(rules, limits_of(settings))
+        actions = MqlActions(
+            first.mql_threshold, first.mql_notify_owner, first.mql_set_stage, first.mql_segment_id
+        )
+        known = (arithmetic.make_plan(rules, limits_of(settings)), actions)
         if len(_plans) >= _PLANS_KEPT:
             _plans.clear()
-        _plans[key] = plan
-    return _remember(shared, plan)
+        _plans[key] = known
+    if shared is not None:
+        shared[_ACTIONS_MEMO_KEY] = known[1]
+    return _remember(shared, known[0]), value
+
+
+def mql_settings(session: Session) -> MqlActions | ScoringSettings:
+    """Return the MQL settings: as the plan read them while a change is published, else the row."""
+    from propulse.contacts.events import memo
+
+    shared = memo(session)
+    found = shared.get(_ACTIONS_MEMO_KEY) if shared is not None else None
+    return found if isinstance(found, MqlActions) else get_settings(session)
 
 
 def _remember(shared: dict[str, Any] | None, plan: arithmetic.Plan) -> arithmetic.Plan:

@@ -15,7 +15,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
 
@@ -23,7 +23,6 @@ from propulse.contacts.models import Company, Contact, ContactEvent
 from propulse.scoring import arithmetic, config
 from propulse.scoring.arithmetic import Describer, Plan
 from propulse.scoring.explanation import ScoreExplanation
-from propulse.scoring.statements import CONTACTS, HISTORY
 
 if TYPE_CHECKING:
     from propulse.segments.snapshot import Snapshot
@@ -219,56 +218,3 @@ def score_contacts(
             )
         )
     return scored
-
-
-_UPDATE_SCORES = (
-    update(CONTACTS)
-    .where(CONTACTS.c.id == bindparam("contact_id"))
-    .values(
-        score=bindparam("new_score"),
-        fit_score=bindparam("new_fit"),
-        engagement_score=bindparam("new_engagement"),
-        grade=bindparam("new_grade"),
-        score_updated_at=bindparam("now"),
-        updated_at=bindparam("now"),
-    )
-)
-_INSERT_HISTORY = insert(HISTORY)
-
-
-def write(session: Session, scored: Sequence[Scored], *, now: datetime, cause: str) -> None:
-    """Store the changed scores, a history row for each changed score, and refresh the ORM."""
-    changed = [item for item in scored if item.changed]
-    if not changed:
-        return
-    rows = [
-        {
-            "contact_id": item.contact_id,
-            "new_score": item.new.score,
-            "new_fit": item.new.fit_score,
-            "new_engagement": item.new.engagement_score,
-            "new_grade": item.new.grade,
-            "now": now,
-        }
-        for item in changed
-    ]
-    connection = config.core(session)
-    connection.execute(_UPDATE_SCORES, rows[0] if len(rows) == 1 else rows)
-    history = [
-        {
-            "contact_id": item.contact_id,
-            "changed_at": now,
-            "score": item.new.score,
-            "fit_score": item.new.fit_score,
-            "engagement_score": item.new.engagement_score,
-            "cause": cause,
-        }
-        for item in changed
-        if item.score_changed
-    ]
-    if history:
-        connection.execute(_INSERT_HISTORY, history[0] if len(history) == 1 else history)
-    for item in changed:
-        loaded = session.identity_map.get(session.identity_key(Contact, item.contact_id))
-        if loaded is not None:
-            session.expire(loaded, [*SCORE_ATTRIBUTES, "updated_at"])

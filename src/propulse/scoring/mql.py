@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -20,7 +21,6 @@ from propulse.kit.errors import DomainError
 from propulse.kit.i18n import gettext as _
 from propulse.kit.i18n import use_locale
 from propulse.notifications import service as notifications
-from propulse.scoring.models import ScoringSettings
 from propulse.scoring.statements import CONTACTS, Scope
 from propulse.workspace import service as workspace
 from propulse.workspace.models import User
@@ -35,6 +35,19 @@ ID_CHUNK = 1000
 SEGMENT_CHUNK = 5000  # segments take at most 10,000 contacts at a time
 
 
+class MqlSettings(Protocol):
+    """What the stamp and the actions read of the scoring settings (the row, or a copy of it)."""
+
+    @property
+    def mql_threshold(self) -> int: ...
+    @property
+    def mql_notify_owner(self) -> bool: ...
+    @property
+    def mql_set_stage(self) -> bool: ...
+    @property
+    def mql_segment_id(self) -> int | None: ...
+
+
 @dataclass(frozen=True)
 class NewMql:
     contact_id: int
@@ -42,9 +55,7 @@ class NewMql:
     lifecycle_stage: str
 
 
-def mark(
-    session: Session, *, scope: Scope, settings: ScoringSettings, now: datetime
-) -> list[NewMql]:
+def mark(session: Session, *, scope: Scope, settings: MqlSettings, now: datetime) -> list[NewMql]:
     """Stamp ``mql_at`` on the contacts in scope at or above the threshold for the first time."""
     table = CONTACTS
     statement = (
@@ -65,18 +76,25 @@ def mark(
 
 
 def run_actions(
-    session: Session, *, new: Sequence[NewMql], settings: ScoringSettings, now: datetime
-) -> None:
-    """Run the MQL actions the settings turn on for contacts that just became MQL."""
+    session: Session, *, new: Sequence[NewMql], settings: MqlSettings, now: datetime
+) -> bool:
+    """Run the MQL actions the settings turn on for contacts that just became MQL.
+
+    Returns whether an action may have changed the contacts (a stage, a list, an enrolment):
+    the event path then reads them again rather than trust what it loaded.
+    """
     if not new:
-        return
-    if settings.mql_set_stage:
-        _advance_stage(session, [item for item in new if item.lifecycle_stage in EARLIER_STAGES])
+        return False
+    advancing = [item for item in new if item.lifecycle_stage in EARLIER_STAGES]
+    changed = bool(settings.mql_set_stage and advancing)
+    if changed:
+        _advance_stage(session, advancing)
     if settings.mql_segment_id is not None:
         _add_to_segment(session, settings.mql_segment_id, [item.contact_id for item in new])
+        changed = True
     if settings.mql_notify_owner:
         _notify_owners(session, new, threshold=settings.mql_threshold)
-    _enrol_in_sequences(session, [item.contact_id for item in new])
+    return _enrol_in_sequences(session, [item.contact_id for item in new]) > 0 or changed
 
 
 def _expire(session: Session, contact_ids: Sequence[int], attributes: list[str]) -> None:
@@ -112,11 +130,11 @@ def _add_to_segment(session: Session, segment_id: int, contact_ids: list[int]) -
         logger.warning("MQL action: could not add to segment %s: %s", segment_id, error.message)
 
 
-def _enrol_in_sequences(session: Session, contact_ids: list[int]) -> None:
-    """Enrol new MQLs in the active sequences whose trigger is "became an MQL"."""
+def _enrol_in_sequences(session: Session, contact_ids: list[int]) -> int:
+    """Enrol new MQLs in the active sequences whose trigger is "became an MQL"; say how many."""
     from propulse.nurture import service as nurture
 
-    nurture.enrol_new_mqls(session, contact_ids=contact_ids)
+    return nurture.enrol_new_mqls(session, contact_ids=contact_ids)
 
 
 def _notify_owners(session: Session, new: Sequence[NewMql], *, threshold: int) -> None:

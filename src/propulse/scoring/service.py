@@ -7,19 +7,20 @@ Rules and settings are managed in ``rules``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from propulse.contacts import events as contact_events
 from propulse.contacts.models import Contact
 from propulse.db import utcnow
 from propulse.kit.errors import NotFound
 from propulse.kit.i18n import gettext as _
 from propulse.kit.i18n import ngettext
-from propulse.scoring import arithmetic, config, live, mql, runs, sql
+from propulse.scoring import arithmetic, config, live, mql, runs, sql, writes
 from propulse.scoring.explanation import ScoreExplanation
 from propulse.scoring.models import Decay, ScoreCause, ScoreChange
 from propulse.scoring.statements import Scope
@@ -69,13 +70,20 @@ def refresh_scores(
     now: datetime | None = None,
     plan: arithmetic.Plan | None = None,
     snapshot: Snapshot | None = None,
+    activity: Mapping[int, datetime] | None = None,
 ) -> list[int]:
     """Recompute and store these contacts' scores; run the MQL actions of those crossing up.
 
     Returns the ids of the contacts whose score changed. ``plan``: the rules, if already loaded;
-    ``snapshot``: the contacts and their events, if already loaded (its scores are updated).
+    ``snapshot``: the contacts and their events, if already loaded (its scores are updated);
+    ``activity``: new last_activity_at values not yet written (contacts.events), written here
+    with the scores, and seen by the fit rules.
     """
     ids = sorted(set(contact_ids))
+    if activity and (snapshot is None or len(ids) > PYTHON_PATH_LIMIT):
+        # Rows read from the database must hold the new activity: write it first.
+        contact_events.touch_activity(session, activity)
+        activity = None
     if not ids:
         return []
     now = now or utcnow()
@@ -89,25 +97,47 @@ def refresh_scores(
                 session, scope=scope, cause=history_cause, now=now, plan=plan, want_ids=True
             ).ids
         return changed
+    if snapshot is not None and activity:
+        _patch_activity(snapshot, activity)
     scored = live.score_contacts(session, plan, contact_ids=ids, now=now, snapshot=snapshot)
-    live.write(session, scored, now=now, cause=history_cause)
+    threshold = plan.limits.mql_threshold
+    crossing = [s.contact_id for s in scored if s.mql_at is None and s.new.score >= threshold]
+    new = writes.write(
+        session,
+        scored,
+        now=now,
+        cause=history_cause,
+        activity=activity or {},
+        crossing=crossing,
+    )
     if snapshot is not None:
         for item in scored:
             row = snapshot.contacts[item.contact_id]
             row["score"], row["fit_score"] = item.new.score, item.new.fit_score
             row["engagement_score"], row["grade"] = item.new.engagement_score, item.new.grade
-    threshold = plan.limits.mql_threshold
-    crossing = [s.contact_id for s in scored if s.mql_at is None and s.new.score >= threshold]
-    if crossing:
-        if snapshot is not None:
-            # The actions may change the stage, a list's members...: segments reads afresh.
+    if crossing and new != []:  # [] : the write stamped nobody (another transaction did)
+        settings = config.mql_settings(session)
+        if new is None:
+            new = mql.mark(session, scope=Scope(ids=crossing), settings=settings, now=now)
+        changed_contacts = mql.run_actions(session, new=new, settings=settings, now=now)
+        if snapshot is not None and changed_contacts:
+            # An action changed the stage, a list's members...: segments reads afresh.
             from propulse.segments.snapshot import drop
 
             drop(session)
-        settings = config.get_settings(session)
-        new = mql.mark(session, scope=Scope(ids=crossing), settings=settings, now=now)
-        mql.run_actions(session, new=new, settings=settings, now=now)
+        elif snapshot is not None:
+            for marked in new:
+                snapshot.contacts[marked.contact_id]["mql_at"] = now
     return [item.contact_id for item in scored if item.score_changed]
+
+
+def _patch_activity(snapshot: Snapshot, activity: Mapping[int, datetime]) -> None:
+    """Give the snapshot's rows their new last_activity_at, not yet written: rules test it."""
+    later = contact_events.later_activity
+    for contact_id, moment in activity.items():
+        row = snapshot.contacts.get(contact_id)
+        if row is not None:
+            row["last_activity_at"] = later(row["last_activity_at"], moment)
 
 
 def explain(session: Session, *, contact_id: int, now: datetime | None = None) -> ScoreExplanation:

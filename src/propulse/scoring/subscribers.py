@@ -2,13 +2,18 @@
 transaction, before segments (order 10), so segments on the score see the new one.
 
 For a few contacts, the contacts and their events are loaded once, for the score and for the
-segments that follow (see segments/snapshot.py).
+segments that follow (see segments/snapshot.py); the statement that reads the rules also reads
+the segments' plan key, and the one that writes the score also writes the new activity time
+and the MQL stamp (see writes.py): on PostgreSQL each statement is a round trip.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.orm import Session
 
+from propulse.contacts import events as contact_events
 from propulse.contacts.hooks import ContactChange, subscribe
 from propulse.contacts.models import EventType
 from propulse.scoring import config, service
@@ -44,16 +49,37 @@ def _concerns(plan: Plan, change: ContactChange) -> bool:
 
 @subscribe("scoring", order=10)
 def rescore_changed_contacts(session: Session, change: ContactChange) -> None:
-    """Refresh the scores of contacts that received events, were edited or imported."""
-    plan = config.load_plan(session)
-    if not _concerns(plan, change):
-        return
+    """Refresh the scores of contacts that received events, were edited or imported.
+
+    The first subscriber: the new last_activity_at of the change's contacts is written here,
+    with the scores when they are computed on a snapshot (one write of each row), before
+    anything else reads the rows otherwise (see ``contacts.events.take_activity``).
+    """
+    from propulse.segments import plan as segment_plans
     from propulse.segments import snapshot as shared
+
+    # The segments' plan key rides along with the rules: segments then reads no plan itself.
+    plan, segment_key = config.load_plan_and(session, segment_plans.PLAN_KEY)
+    segment_plans.remember_key(session, segment_key)
+    if not _concerns(plan, change):
+        contact_events.settle_activity(session)
+        return
 
     ids = sorted(set(change.contact_ids))
     loaded = None
+    activity: dict[int, datetime] = {}
     if shared.worth_sharing(session, change, ids):
         counted, _activity = _traits_of(plan)
         loaded = shared.load(session, ids, counted | shared.segment_event_types(session))
         shared.keep(session, change, loaded)
-    service.refresh_scores(session, contact_ids=ids, cause=change.cause, plan=plan, snapshot=loaded)
+        activity = contact_events.take_activity(session)
+    else:
+        contact_events.settle_activity(session)
+    service.refresh_scores(
+        session,
+        contact_ids=ids,
+        cause=change.cause,
+        plan=plan,
+        snapshot=loaded,
+        activity=activity,
+    )

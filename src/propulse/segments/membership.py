@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from propulse.contacts.events import settle_activity
 from propulse.db import utcnow
 from propulse.kit.errors import Conflict, NotFound
 from propulse.kit.i18n import gettext as _
@@ -115,6 +116,8 @@ def refresh_memberships(
     ids = sorted(set(contact_ids))
     if not ids:
         return
+    # New activity of the event being published, if scoring (which writes it) did not run.
+    settle_activity(session)
     now = now or utcnow()
     session.flush()
     plan = dynamic_plan(session)

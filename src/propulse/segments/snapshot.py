@@ -4,8 +4,9 @@ One new event used to load the contact and its events twice, once for its score 
 its segments. Now the first subscriber loads a snapshot (one statement over two indexes: the
 contacts with their fields and memberships, and their events of the types either side tests)
 and hands it over to the second through the memo that ``contacts.events`` keeps while it
-publishes. Scoring updates the snapshot's scores after writing them, so segments testing the
-score see the new one; anything else that writes (an MQL action) drops the snapshot instead.
+publishes. Scoring updates the snapshot's scores (and the new last_activity_at and mql_at it
+writes with them), so segments testing them see the new values; an MQL action that changes
+the contact (its stage, a list) drops the snapshot instead.
 """
 
 from __future__ import annotations
