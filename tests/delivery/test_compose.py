@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import binascii
 import email
-from datetime import UTC, datetime
+import smtplib
+from datetime import UTC, datetime, timedelta, timezone
 from email import policy
 
 import pytest
 
+from propulse.delivery import headers
 from propulse.delivery.headers import (
     OutgoingEmail,
     compose,
@@ -17,7 +20,13 @@ from propulse.delivery.headers import (
     with_preheader,
 )
 from propulse.delivery.ratelimit import RateLimiter, RateLimits, retry_delay_seconds
-from propulse.delivery.smtp_pool import Outcome, Stage, classify
+from propulse.delivery.smtp_pool import (
+    Outcome,
+    Stage,
+    _dot_stuffed,
+    classify,
+    envelope_address,
+)
 
 WHEN = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
 
@@ -53,6 +62,82 @@ def test_a_composed_message_reads_back_with_the_standard_parser():
     assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     text = parsed.get_body(("plain",)).get_content()
     assert text.replace("\r\n", "\n") == "Bonjour\n.début de ligne\n" + "long " * 40
+
+
+QP_SAMPLES = [
+    "Bonjour Marie,\n\nVoici le guide : 12 pages.",
+    "x" * 75 + " \nsuite",  # a blank where a soft break falls
+    "a=b\tc é € \n.\n..\n",
+    '<p style="margin: 0">' + "très long paragraphe " * 40 + "</p>",
+    "fin \r\nligne\rsuite\t",
+    "",
+    "\n\n",
+]
+
+
+@pytest.mark.parametrize("text", QP_SAMPLES)
+def test_quoted_printable_lines_decode_back_and_stay_within_76_characters(text):
+    expected = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\r\n")
+    first = headers._quoted_printable(text)
+    for _ in range(3):  # the shared lines come from the cache the second time
+        encoded = headers._quoted_printable(text)
+        assert encoded == first
+        assert binascii.a2b_qp(encoded) == expected.encode("utf-8")
+        assert all(len(line) <= 76 for line in encoded.split(b"\r\n"))
+        assert b"\n" not in encoded.replace(b"\r\n", b"")
+
+
+def test_the_cache_of_shared_lines_stays_bounded(monkeypatch):
+    monkeypatch.setattr(headers, "QP_CACHE_LINES", 50)
+    monkeypatch.setattr(headers, "_QP_SHARED", {})
+    monkeypatch.setattr(headers, "_QP_SEEN_ONCE", {})
+    for number in range(500):  # lines seen once (a greeting): never shared
+        headers._quoted_printable(f"Bonjour Marie{number},")
+    assert headers._QP_SHARED == {}
+    for _round in range(2):
+        headers._quoted_printable("\n".join(f"ligne {n}" for n in range(30)))
+    assert len(headers._QP_SHARED) == 30  # the template's lines, seen in two messages
+    for _round in range(2):
+        headers._quoted_printable("\n".join(f"autre {n}" for n in range(40)))
+    assert 0 < len(headers._QP_SHARED) <= 50 and len(headers._QP_SEEN_ONCE) <= 50
+    assert len(headers._QP_SEEN_ONCE) <= 50
+    long_line = "é" * (headers.QP_CACHED_LINE_LENGTH + 1)
+    for _round in range(2):
+        headers._quoted_printable(long_line)
+    assert long_line not in headers._QP_SHARED and long_line not in headers._QP_SEEN_ONCE
+
+
+def test_the_date_header_follows_the_second_and_the_zone():
+    paris = timezone(timedelta(hours=1))
+    assert headers._date(WHEN) == b"Fri, 27 Nov 2026 09:30:00 +0000"
+    assert headers._date(WHEN.replace(microsecond=999)) == b"Fri, 27 Nov 2026 09:30:00 +0000"
+    assert headers._date(WHEN.astimezone(paris)) == b"Fri, 27 Nov 2026 10:30:00 +0100"
+    assert headers._date(WHEN + timedelta(seconds=1)) == b"Fri, 27 Nov 2026 09:30:01 +0000"
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "marie@client.example",
+        "o'neil+news@mail.client-1.example",
+        "Marie <marie@client.example>",
+        "<marie@client.example>",
+        "a..b@client.example",
+        ".marie@client.example",
+        "marie@client..example",
+        "marie@[127.0.0.1]",
+        "no-at-sign",
+        "",
+    ],
+)
+def test_envelope_addresses_are_written_as_smtplib_writes_them(address):
+    assert envelope_address(address) == smtplib.quoteaddr(address)
+
+
+def test_leading_dots_are_doubled_on_every_line():
+    assert _dot_stuffed(b".a\r\n.b\r\nc.\r\n") == b"..a\r\n..b\r\nc.\r\n.\r\n"
+    assert _dot_stuffed(b"x\r\n..y") == b"x\r\n...y\r\n.\r\n"
+    assert _dot_stuffed(b"no dot") == b"no dot\r\n.\r\n"
 
 
 def test_the_preheader_is_hidden_first_in_the_body():

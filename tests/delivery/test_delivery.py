@@ -118,6 +118,53 @@ def test_a_connection_carries_many_messages(session, smtp, deliver):
     assert service.status_counts(session)["sent"] == 30
 
 
+def test_a_message_that_cannot_be_composed_fails_alone(session, smtp, deliver):
+    """The batch is composed before its first send: one bad row fails, the others go."""
+    first, broken, last = (queue(session, f"reader{n}@client.example") for n in range(3))
+    broken.message_id = "<défaut@alpinea.example>"  # not ASCII: no header can carry it
+    session.flush()
+    assert deliver() == {**deliver_counts(), "sent": 2, "failed": 1}
+    assert sorted(message["To"] for message in smtp.messages) == [
+        "reader0@client.example",
+        "reader2@client.example",
+    ]
+    for message in (first, broken, last):
+        session.refresh(message)
+    assert (first.status, last.status) == (DeliveryStatus.sent, DeliveryStatus.sent)
+    assert broken.status == DeliveryStatus.failed
+    assert broken.last_error.startswith("compose:")
+
+
+@pytest.mark.parametrize(
+    ("ahead_bytes", "composed_in_a_row"), [(1_000_000, [4]), (1, [1, 1, 1, 1])]
+)
+def test_a_batch_is_composed_ahead_within_a_size_bound(
+    session, smtp, deliver, monkeypatch, ahead_bytes, composed_in_a_row
+):
+    from propulse.delivery import lane
+
+    monkeypatch.setattr(lane, "COMPOSE_AHEAD_BYTES", ahead_bytes)
+    rows: list[int] = []
+    compose = lane.Lane._compose
+
+    def counting(self, messages):  # type: ignore[no-untyped-def]
+        composed = compose(self, messages)
+        rows.append(len(composed))
+        return composed
+
+    monkeypatch.setattr(lane.Lane, "_compose", counting)
+    for number in range(4):
+        queue(session, f"reader{number}@client.example")
+    assert deliver()["sent"] == 4
+    assert rows == composed_in_a_row
+    assert len(smtp.messages) == 4
+
+
+def deliver_counts() -> dict[str, int]:
+    names = ("sent", "retried", "failed", "suppressed", "reclaimed", "in_doubt")
+    return dict.fromkeys(names, 0)
+
+
 def test_a_suppressed_or_do_not_contact_address_is_refused_at_enqueue(session, cast):
     contacts.suppress(session, email="gone@client.example", reason=SuppressionReason.bounced)
     with pytest.raises(InvalidInput, match="suppressed") as refused:

@@ -168,7 +168,9 @@ def test_leave_one_sequence_only_and_choose_the_language(client, session, cast):
         source=EnrolmentSource.api,
     )
     run_at(session, TUESDAY)
-    message = session.scalar(select(DeliveryMessage).where(DeliveryMessage.contact_id == contact.id))
+    message = session.scalar(
+        select(DeliveryMessage).where(DeliveryMessage.contact_id == contact.id)
+    )
     session.commit()
     path = "/preferences/" + preference_token(
         signer(), message_pk=message.id, contact_id=contact.id

@@ -79,3 +79,52 @@ def test_the_raw_record_matches_the_orm_one(committed_url: str) -> None:
         assert not rows[1].possible_duplicate
         assert rows[3].status == "sending" and rows[3].possible_duplicate
     engine.dispose()
+
+
+def test_the_connection_goes_back_to_the_pool_as_it_came(committed_url: str) -> None:
+    """On PostgreSQL: the prepared record and ``synchronous_commit = off`` are undone, and a
+    statement a crashed lane left behind does not stop the next lane."""
+    engine = make_engine(committed_url)
+    if engine.dialect.name != "postgresql":
+        engine.dispose()
+        pytest.skip("PostgreSQL only: SQLite prepares nothing on the server")
+    now = utcnow()
+    with engine.begin() as connection:
+        connection.execute(
+            insert(DeliveryStream).values(
+                name="s", paused=False, consecutive_failures=0, created_at=now
+            )
+        )
+        for pk in (1, 2):
+            connection.execute(
+                insert(DeliveryMessage).values(
+                    id=pk,
+                    message_id=f"<{pk}@alpinea.example>",
+                    to_address="marie@client.example",
+                    stream="s",
+                    subject="Le guide",
+                    status="sending",
+                    attempts=0,
+                    next_attempt_at=now,
+                    lease_owner="lane/0.1",
+                    possible_duplicate=False,
+                    created_at=now,
+                )
+            )
+    prepared = "SELECT count(*) FROM pg_prepared_statements WHERE name = 'propulse_record_sent'"
+    with engine.connect() as connection:
+        left_behind = SentRecorder(connection)  # a lane that died before its release
+        assert left_behind.record(connection, message_pk=1, owner="lane/0.1", reply="250", now=now)
+        assert connection.exec_driver_sql(prepared).scalar() == 1  # the libpq path ran
+        connection.rollback()
+        recorder = SentRecorder(connection)
+        assert recorder.record(connection, message_pk=2, owner="lane/0.1", reply="250", now=now)
+        assert connection.exec_driver_sql("SHOW synchronous_commit").scalar() == "off"
+        connection.rollback()
+        recorder.release(connection)
+        assert connection.exec_driver_sql(prepared).scalar() == 0
+        assert connection.exec_driver_sql("SHOW synchronous_commit").scalar() == "on"
+        connection.rollback()
+    with Session(engine) as session:
+        assert set(session.scalars(select(DeliveryMessage.status))) == {"sent"}
+    engine.dispose()

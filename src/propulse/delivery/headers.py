@@ -11,13 +11,16 @@ from __future__ import annotations
 import binascii
 import html
 import re
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.header import Header
 from email.utils import format_datetime, formataddr, parseaddr
 from functools import lru_cache
+
+# Shared with transactional mail (kit.mail): every Message-ID is in the sender's domain.
+from propulse.kit.mail import domain_of as domain_of
+from propulse.kit.mail import new_message_id as new_message_id
 
 CRLF = b"\r\n"
 # Headers the composer writes itself; extra headers may not replace them.
@@ -59,18 +62,6 @@ class OutgoingEmail:
     extra_headers: Mapping[str, str] = field(default_factory=dict)
 
 
-def domain_of(address: str) -> str:
-    """Return the domain of an address written ``Name <local@domain>`` or ``local@domain``."""
-    _name, plain = parseaddr(address)
-    local, at, domain = plain.rpartition("@")
-    return domain.strip().lower() if at and local and domain.strip() else "localhost"
-
-
-def new_message_id(domain: str) -> str:
-    """Return a unique Message-ID in the sender's domain."""
-    return f"<{uuid.uuid4().hex}@{domain}>"
-
-
 def header_problem(name: str, value: str) -> str | None:
     """Say why an extra header cannot be sent (None when it can)."""
     if not _HEADER_NAME.match(name):
@@ -103,21 +94,53 @@ def _address(value: str) -> bytes:
     return formataddr((name, plain), charset="utf-8").encode("utf-8")
 
 
+# Quoted-printable encodes each line on its own (soft breaks and trailing blanks are decided
+# within the line), so the lines messages share (a template's layout, styles and footer) are
+# encoded once and looked up after. A line enters the cache on its second sight: the lines
+# of one message only (a greeting, tracked links) never push the shared ones out. Both maps
+# are bounded by count and line length, so the worker's memory stays small.
+_QP_SHARED: dict[str, bytes] = {}
+_QP_SEEN_ONCE: dict[str, None] = {}
+QP_CACHE_LINES = 4096
+QP_CACHED_LINE_LENGTH = 1000
+
+
+def _qp_line(line: str) -> bytes:
+    raw = binascii.b2a_qp(line.encode("utf-8"), quotetabs=False, istext=True, header=False)
+    encoded = raw.replace(b"\n", CRLF)  # the soft line breaks
+    if len(line) <= QP_CACHED_LINE_LENGTH:
+        if line in _QP_SEEN_ONCE:
+            if len(_QP_SHARED) >= QP_CACHE_LINES:
+                _QP_SHARED.clear()
+            _QP_SHARED[line] = encoded
+        else:
+            if len(_QP_SEEN_ONCE) >= QP_CACHE_LINES:
+                _QP_SEEN_ONCE.clear()
+            _QP_SEEN_ONCE[line] = None
+    return encoded
+
+
 def _quoted_printable(text: str) -> bytes:
     """Encode a body part as quoted-printable with CRLF line ends."""
-    normalised = text.replace("\r\n", "\n").replace("\r", "\n").encode("utf-8")
-    encoded = binascii.b2a_qp(normalised, quotetabs=False, istext=True, header=False)
-    return encoded.replace(b"\n", CRLF)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    shared = _QP_SHARED  # a hit costs one look-up; a miss (or an empty line) encodes
+    return CRLF.join([shared.get(line) or _qp_line(line) for line in text.split("\n")])
+
+
+@lru_cache(maxsize=256)
+def _hidden(preheader: str) -> str:
+    return (
+        '<div style="display:none;max-height:0;overflow:hidden;mso-hide:all" aria-hidden="true">'
+        f"{html.escape(preheader)}</div>"
+    )
 
 
 def with_preheader(html_body: str, preheader: str) -> str:
     """Put the preheader first in the body, hidden: mail clients show it after the subject."""
     if not preheader:
         return html_body
-    hidden = (
-        '<div style="display:none;max-height:0;overflow:hidden;mso-hide:all" aria-hidden="true">'
-        f"{html.escape(preheader)}</div>"
-    )
+    hidden = _hidden(preheader)
     match = _BODY_TAG.search(html_body)
     if match is None:
         return hidden + html_body
@@ -130,13 +153,28 @@ def list_unsubscribe(url: str | None, mailto: str | None) -> str | None:
     return ", ".join(targets) or None
 
 
+_last_date: tuple[datetime, object, bytes] | None = None
+
+
+def _date(moment: datetime) -> bytes:
+    """Return the Date header's value; formatted once per second (the header has no finer)."""
+    global _last_date
+    second = moment.replace(microsecond=0)
+    last = _last_date
+    if last is not None and last[0] == second and last[1] is second.tzinfo:
+        return last[2]
+    value = format_datetime(second).encode("ascii")
+    _last_date = (second, second.tzinfo, value)
+    return value
+
+
 def header_lines(email: OutgoingEmail) -> list[tuple[str, bytes]]:
     """Return the top-level headers in order, values already encoded."""
     lines: list[tuple[str, bytes]] = [
         ("From", _address(email.sender)),
         ("To", _address(email.to)),
         ("Subject", _encoded(email.subject)),
-        ("Date", format_datetime(email.date).encode("ascii")),
+        ("Date", _date(email.date)),
         ("Message-ID", email.message_id.encode("ascii")),
         ("MIME-Version", b"1.0"),
     ]

@@ -41,6 +41,7 @@ BOUNCED_EVENT = "email_bounced"
 LONG_WAIT_SECONDS = 5.0  # past this, a lane gives its batch back rather than sit on leases
 ERROR_PAUSE_SECONDS = 2.0
 ERRORS_BEFORE_GIVING_UP = 3  # a one-off run (``until_idle``) stops after this many in a row
+COMPOSE_AHEAD_BYTES = 1_000_000  # what a lane's messages composed ahead may weigh in all
 # Lanes without a connection of their own (tests bind every session to one connection)
 # take turns: one connection cannot carry two threads' transactions at once.
 _SHARED_CONNECTION = threading.RLock()
@@ -58,6 +59,7 @@ class Lane:
         self._session: Session | None = None
         self._held: Connection | None = None
         self._recorder: SentRecorder | None = None
+        self._shared = False  # ``_held`` is the worker's SQLite connection
         self.lease_lost = False
 
     @contextmanager
@@ -75,19 +77,36 @@ class Lane:
                 raise
 
     def _turn(self) -> AbstractContextManager[object]:
-        return _SHARED_CONNECTION if self._held is None else nullcontext()
+        """Return what a lane holds while it uses its database connection.
+
+        SQLite has one writer at a time: lanes with connections of their own polled for the
+        file's lock with sleeps of 1, 2, 5 ms and more (``busy_timeout``), long after it was
+        free, and each found its page cache dropped because another had written. The lanes
+        of one worker share one connection instead and take turns on a lock handed over at
+        once; other processes (the web app) still meet the busy timeout.
+        """
+        if self._held is None:
+            return _SHARED_CONNECTION
+        if self._shared:
+            return self.worker.sqlite_writes
+        return nullcontext()
 
     def _open_session(self) -> Session:
-        """Open the lane's session on a connection of its own, held between transactions.
+        """Open the lane's session on a connection held between transactions.
 
         Taking a pooled connection and giving it back (with its reset) for every message
-        cost as much as the message's own update. Tests bind the factory to one connection
-        (their transaction): the lane then uses the factory as it is.
+        cost as much as the message's own update. On SQLite the worker's lanes share one
+        connection (see ``DeliveryWorker.sqlite_connection``). Tests bind the factory to one
+        connection (their transaction): the lane then uses the factory as it is.
         """
         factory = db.get_session_factory()  # looked up now: tests replace it
         bind = factory.kw.get("bind")
         if isinstance(bind, Engine):
-            self._held = bind.connect()
+            if bind.dialect.name == "sqlite":
+                self._held = self.worker.sqlite_connection(bind)
+                self._shared = True
+            else:
+                self._held = bind.connect()
             return Session(bind=self._held, expire_on_commit=False)
         return factory()
 
@@ -96,11 +115,17 @@ class Lane:
             self._session.close()
             self._session = None
         if self._held is not None:
-            if self._recorder is not None:
-                with suppress(Exception):  # a broken connection is discarded by the pool
-                    self._recorder.release(self._held)
-            self._held.close()
+            if self._shared:  # the other lanes' too: left out of any transaction
+                with self._turn(), suppress(Exception):
+                    if self._held.in_transaction():
+                        self._held.rollback()
+            else:
+                if self._recorder is not None:
+                    with suppress(Exception):  # a broken connection is discarded by the pool
+                        self._recorder.release(self._held)
+                self._held.close()
             self._held = None
+            self._shared = False
         self._recorder = None
 
     def close(self) -> None:
@@ -184,6 +209,12 @@ class Lane:
         lease_until = time.monotonic() + lease
         pending = list(batch)
         long_wait = 0.0
+        # The batch is composed in a row before its first send: composing runs on warm CPU
+        # caches then, where composing each message between two sends found them cold
+        # (about 1.5 times the CPU). One at a time under a rate limit, where a batch may
+        # take minutes to go out: the Date header stays close to the sending time.
+        ahead_count = len(pending) if worker.limiter.limits.unlimited else 1
+        ahead: dict[int, bytes | Exception] = {}
         while pending and not worker.stopping():
             message = pending[0]
             if message.stream in worker.paused_here:
@@ -200,7 +231,9 @@ class Lane:
                 lease_until = time.monotonic() + lease
                 if not pending or pending[0] is not message:
                     continue
-            result = self.deliver(message, owner)
+            if message.id not in ahead:
+                ahead = self._compose(pending[:ahead_count])
+            result = self.deliver(message, owner, ahead.pop(message.id))
             pending.pop(0)
             if self.lease_lost:
                 self.lease_lost = False
@@ -246,14 +279,36 @@ class Lane:
             )
         return [message for message in pending if message.id in held]
 
-    def deliver(self, message: Claimed, owner: str) -> SendResult:
-        """Compose, send and record one message (the record commits before the next send)."""
+    def _compose(self, messages: list[Claimed]) -> dict[int, bytes | Exception]:
+        """Compose messages in a row, by row id, up to about ``COMPOSE_AHEAD_BYTES``; a
+        message that cannot be composed has its error instead."""
+        composer = self.worker.composer
+        now = utcnow()
+        composed: dict[int, bytes | Exception] = {}
+        size = 0
+        for message in messages:
+            try:
+                payload = composer.payload(message, now=now)
+            except Exception as error:  # a bad row must not stop the lane
+                composed[message.id] = error
+                continue
+            composed[message.id] = payload
+            size += len(payload)
+            if size >= COMPOSE_AHEAD_BYTES:  # large messages: the rest when their turn comes
+                break
+        return composed
+
+    def deliver(
+        self, message: Claimed, owner: str, composed: bytes | Exception | None = None
+    ) -> SendResult:
+        """Compose (unless done), send and record one message (the record commits before
+        the next send)."""
         worker = self.worker
-        try:
-            payload = worker.composer.payload(message, now=utcnow())
-        except Exception as error:  # a bad row must not stop the lane
-            logger.exception("cannot compose message #%d", message.id)
-            failed = SendResult(Outcome.permanent, Stage.compose, None, str(error))
+        if composed is None:
+            composed = self._compose([message])[message.id]
+        if isinstance(composed, Exception):
+            logger.error("cannot compose message #%d", message.id, exc_info=composed)
+            failed = SendResult(Outcome.permanent, Stage.compose, None, str(composed))
             with self.transaction() as session:
                 outbox.record_final(
                     session,
@@ -267,7 +322,7 @@ class Lane:
         result = self.connection.send(
             sender=worker.composer.envelope_for(message.id),
             recipient=message.to_address,
-            payload=payload,
+            payload=composed,
         )
         self._record(message, owner, result)
         return result
@@ -340,15 +395,17 @@ class Lane:
         assert connection is not None
         if self._recorder is None:
             self._recorder = SentRecorder(connection)
-        if self._recorder.supported and not connection.in_transaction():
-            settled = self._recorder.record(
-                connection,
-                message_pk=message.id,
-                owner=owner,
-                reply=result.describe(),
-                now=utcnow(),
-            )
-        else:
+        settled: bool | None = None
+        with self._turn():  # the check too: on SQLite the connection is the lanes' in common
+            if self._recorder.supported and not connection.in_transaction():
+                settled = self._recorder.record(
+                    connection,
+                    message_pk=message.id,
+                    owner=owner,
+                    reply=result.describe(),
+                    now=utcnow(),
+                )
+        if settled is None:
             with self.transaction() as session:
                 settled = outbox.record_sent(
                     session,
@@ -368,14 +425,8 @@ class Lane:
     def _log(self, message: Claimed, result: SendResult) -> None:
         tally = self.worker.tally
         if result.outcome == Outcome.accepted:
-            tally.add(sent=1)
-            logger.info(
-                "sent #%d %s [%s] %s",
-                message.id,
-                message.message_id,
-                message.stream,
-                result.describe(),
-            )
+            tally.add_sent()
+            self.worker.log_sent(message, result)
         elif result.outcome == Outcome.permanent:
             tally.add(failed=1)
             logger.warning("bounced #%d [%s] %s", message.id, message.stream, result.describe())

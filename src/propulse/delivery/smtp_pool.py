@@ -15,7 +15,10 @@ from enum import StrEnum
 
 from propulse.kit.mail import SmtpSettings, open_connection
 
-_LEADING_DOT = re.compile(rb"(?m)^\.")
+# A plain dot-atom address (what the outbox keeps): ``smtplib.quoteaddr`` would return it
+# as ``<address>`` after a full RFC 5322 parse, which costs more than the rest of the command.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_PLAIN_ADDRESS = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*")
 
 
 class Outcome(StrEnum):
@@ -86,11 +89,13 @@ class SmtpConnection:
         try:
             smtp = self._open()
             stage = Stage.mail
-            code, reply = smtp.mail(sender)
+            smtp.putcmd("mail", "FROM:" + envelope_address(sender))
+            code, reply = smtp.getreply()
             if code != 250:
                 return self._refused(code, reply, stage)
             stage = Stage.rcpt
-            code, reply = smtp.rcpt(recipient)
+            smtp.putcmd("rcpt", "TO:" + envelope_address(recipient))
+            code, reply = smtp.getreply()
             if code not in (250, 251):
                 return self._refused(code, reply, stage)
             stage = Stage.data
@@ -149,9 +154,24 @@ class SmtpConnection:
             smtp.close()
 
 
+def envelope_address(address: str) -> str:
+    """Return an address as MAIL FROM and RCPT TO carry it: ``<local@domain>``.
+
+    The same as ``smtplib.quoteaddr`` (used for anything but a plain address).
+    """
+    if _PLAIN_ADDRESS.fullmatch(address):
+        return f"<{address}>"
+    return smtplib.quoteaddr(address)
+
+
 def _dot_stuffed(payload: bytes) -> bytes:
     """Return the DATA content: leading dots doubled, ended by CRLF.CRLF (RFC 5321 4.5.2)."""
-    stuffed = _LEADING_DOT.sub(b"..", payload)
+    # A line starts at the beginning or after a line feed: one plain replace does what a
+    # multi-line regular expression would, several times faster (CSS rules start lines
+    # with dots, so this runs on most HTML messages).
+    stuffed = payload.replace(b"\n.", b"\n..")
+    if stuffed.startswith(b"."):
+        stuffed = b"." + stuffed
     if not stuffed.endswith(b"\r\n"):
         stuffed += b"\r\n"
     return stuffed + b".\r\n"

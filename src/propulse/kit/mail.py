@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+import uuid
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, parseaddr
 from urllib.parse import parse_qs, unquote, urlsplit
 
 SCHEMES = {"smtp": "plain", "smtp+starttls": "starttls", "smtps": "tls"}
@@ -46,6 +47,18 @@ class SmtpSettings:
         )
 
 
+def domain_of(address: str) -> str:
+    """Return the domain of an address written ``Name <local@domain>`` or ``local@domain``."""
+    _name, plain = parseaddr(address)
+    local, at, domain = plain.rpartition("@")
+    return domain.strip().lower() if at and local and domain.strip() else "localhost"
+
+
+def new_message_id(domain: str) -> str:
+    """Return a unique Message-ID in the sender's domain (spam filters score a foreign one)."""
+    return f"<{uuid.uuid4().hex}@{domain}>"
+
+
 def build_message(
     *,
     sender: str,
@@ -56,13 +69,16 @@ def build_message(
     message_id: str | None = None,
     headers: dict[str, str] | None = None,
 ) -> EmailMessage:
-    """Build a multipart/alternative message (text first, then HTML when given)."""
+    """Build a multipart/alternative message (text first, then HTML when given).
+
+    Without ``message_id``, one is made in the sender's domain.
+    """
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = message_id or make_msgid(domain="propulse.local")
+    message["Message-ID"] = message_id or new_message_id(domain_of(sender))
     for name, value in (headers or {}).items():
         message[name] = value
     message.set_content(text_body)

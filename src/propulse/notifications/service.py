@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import smtplib
 from datetime import timedelta
-from email.utils import make_msgid
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from propulse import jobs
-from propulse.config import get_settings
+from propulse.config import Settings, get_settings
 from propulse.db import after_commit, utcnow
+from propulse.delivery.errors import NotConfigured
+from propulse.delivery.settings import effective_settings, settings_row
 from propulse.kit.errors import NotFound
 from propulse.kit.i18n import gettext as _
-from propulse.kit.mail import SmtpSettings, build_message, send_message
+from propulse.kit.mail import (
+    SmtpSettings,
+    SmtpUrlError,
+    build_message,
+    domain_of,
+    new_message_id,
+    send_message,
+)
 from propulse.kit.pagination import SortKey, paginate
 from propulse.notifications.models import EmailStatus, Notification, OutboundEmail
 from propulse.workspace.models import User
@@ -22,8 +30,29 @@ from propulse.workspace.models import User
 MAX_EMAIL_ATTEMPTS = 8
 
 
-def smtp_configured() -> bool:
-    return bool(get_settings().smtp_url)
+def sending_settings(session: Session) -> Settings:
+    """Return the settings mail goes out with: the sending settings page over ``PROPULSE_*``.
+
+    The same source as the delivery worker's, so an admin who saves a server on the page
+    gets transactional mail (sign-in links, notifications) through it too.
+    """
+    return effective_settings(session)
+
+
+def _queueing_settings(session: Session) -> tuple[bool, str]:
+    """Return whether a server is set, and the sender, without needing the page's secrets."""
+    try:
+        settings = sending_settings(session)
+    except NotConfigured:  # a secret saved on the page is unreadable: delivery will say so
+        row, base = settings_row(session), get_settings()
+        url = (row.smtp_url if row else None) or base.smtp_url
+        return bool(url), (row.mail_from if row else None) or base.mail_from
+    return bool(settings.smtp_url), settings.mail_from
+
+
+def smtp_configured(session: Session) -> bool:
+    """Say whether a server is set, on the sending settings page or in the environment."""
+    return _queueing_settings(session)[0]
 
 
 def queue_email(
@@ -36,7 +65,8 @@ def queue_email(
     html_body: str | None = None,
 ) -> OutboundEmail | None:
     """Put an e-mail in the outbox and wake a worker after commit; None without SMTP."""
-    if not smtp_configured():
+    configured, sender = _queueing_settings(session)
+    if not configured:
         return None
     email = OutboundEmail(
         kind=kind,
@@ -44,7 +74,7 @@ def queue_email(
         subject=subject,
         text_body=text_body,
         html_body=html_body,
-        message_id=make_msgid(domain="propulse.local"),
+        message_id=new_message_id(domain_of(sender)),
     )
     session.add(email)
     session.flush()
@@ -58,7 +88,13 @@ def deliver_outbound_email(session: Session, *, email_id: int) -> EmailStatus:
     email = session.get(OutboundEmail, email_id, with_for_update=True)
     if email is None or email.status != EmailStatus.pending:
         return email.status if email else EmailStatus.failed
-    settings = get_settings()
+    try:
+        settings = sending_settings(session)
+    except NotConfigured as exc:
+        email.attempts += 1
+        email.last_error = str(exc)[:1000]
+        _schedule_retry(email, permanent=False)
+        return email.status
     if not settings.smtp_url:
         return email.status
     email.attempts += 1
@@ -72,6 +108,9 @@ def deliver_outbound_email(session: Session, *, email_id: int) -> EmailStatus:
     )
     try:
         send_message(SmtpSettings.from_url(settings.smtp_url), message)
+    except SmtpUrlError as exc:
+        email.last_error = str(exc)[:1000]
+        _schedule_retry(email, permanent=False)
     except smtplib.SMTPResponseException as exc:
         email.last_error = f"{exc.smtp_code} {exc.smtp_error!r}"[:1000]
         permanent = 500 <= exc.smtp_code < 600
