@@ -255,3 +255,17 @@ def test_a_bounce_is_on_the_contact_timeline(session, cast, smtp, deliver):
     bounce = next(event for event in events if event.type == "email_bounced")
     assert bounce.properties == {"stream": "sequence:1", "code": 550, "stage": "rcpt"}
     assert contacts.is_suppressed(session, email="nobody@client.example")
+
+
+def test_message_ids_take_the_domain_of_the_sender_in_force(session, session_factory):
+    from propulse.config import get_settings
+    from propulse.delivery.headers import domain_of
+    from propulse.delivery.models import DeliverySettings
+
+    from_environment = queue(session, "one@client.example")
+    assert from_environment.message_id.endswith(f"@{domain_of(get_settings().mail_from)}>")
+    session.add(DeliverySettings(mail_from="Nordlys <hello@nordlys.example>"))
+    session.commit()
+    with session_factory() as fresh:  # the next run, a new session, reads the page's sender
+        from_the_page = queue(fresh, "two@client.example")
+        assert re.fullmatch(r"<[^@<>]+@nordlys\.example>", from_the_page.message_id)

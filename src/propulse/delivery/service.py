@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from propulse import db, jobs
 from propulse.audit import service as audit
-from propulse.config import get_settings
 from propulse.contacts import service as contacts
 from propulse.contacts.emails import normalise_email
 from propulse.contacts.models import ConsentBasis
@@ -29,6 +28,7 @@ from propulse.delivery.models import (
     DeliveryStatus,
     DeliveryStream,
 )
+from propulse.delivery.settings import sender_address
 from propulse.kit.errors import FieldProblem, InvalidInput, NotFound
 from propulse.kit.i18n import gettext as _
 from propulse.workspace.models import Role, User
@@ -133,7 +133,7 @@ def enqueue_message(
         raise InvalidInput.on_field("to_address", block_message(block))
     ensure_stream(session, name=stream)
     message = DeliveryMessage(
-        message_id=new_message_id(domain_of(get_settings().mail_from)),
+        message_id=new_message_id(domain_of(sender_address(session))),
         to_address=address,
         contact_id=contact_id,
         stream=stream,

@@ -41,6 +41,23 @@ def settings_row(session: Session) -> DeliverySettings | None:
     return session.scalar(select(DeliverySettings).order_by(DeliverySettings.id).limit(1))
 
 
+SENDER_MEMO = "propulse_sender_address"
+
+
+def sender_address(session: Session) -> str:
+    """Return the From address in force (the page's over ``PROPULSE_MAIL_FROM``).
+
+    Read once per session: a scheduler run queues thousands of e-mails, each needing the
+    sender's domain for its Message-ID.
+    """
+    memo = session.info.get(SENDER_MEMO)
+    if memo is None:
+        row = settings_row(session)
+        memo = row.mail_from if row is not None and row.mail_from else get_settings().mail_from
+        session.info[SENDER_MEMO] = memo
+    return str(memo)
+
+
 def split_password(url: str) -> tuple[str, str | None]:
     """Return the URL without its password, and the password (None when there is none)."""
     parts = urlsplit(url)
