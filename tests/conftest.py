@@ -63,6 +63,23 @@ def database_url() -> Iterator[str]:
         drop_database(url)
 
 
+@pytest.fixture
+def committed_database(tmp_path: Path) -> Iterator[str]:
+    """A migrated database of its own, outside the test transaction: its commits are real,
+    so other connections, threads and processes see them (races, crashes, two workers)."""
+    from propulse.ops import migrate
+
+    server_url = os.environ.get("PROPULSE_TEST_DATABASE_URL")
+    if server_url:
+        url = create_database(server_url, "propulse_own_" + secrets.token_hex(4))
+    else:
+        url = f"sqlite:///{tmp_path / 'own.db'}"
+    migrate.upgrade(url)
+    yield url
+    if server_url:
+        drop_database(url)
+
+
 @pytest.fixture(scope="session")
 def engine(database_url: str) -> Engine:
     from propulse import db

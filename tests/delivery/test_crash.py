@@ -10,44 +10,24 @@ from __future__ import annotations
 
 import os
 import random
-import secrets
 import signal
 import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, insert, select
 
 from propulse.db import make_engine, utcnow
 from propulse.delivery.bulk import insert_messages
 from propulse.delivery.models import DeliveryMessage, DeliveryStatus, DeliveryStream
 from tests.delivery.smtp_faults import FaultySmtpServer
-from tests.support.databases import create_database, drop_database
 
 MESSAGES = 2000
 CONNECTIONS = 4
 KILLS = 3
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def committed_database(tmp_path: Path) -> Iterator[str]:
-    """A database of its own, migrated, whose commits other processes see."""
-    from propulse.ops import migrate
-
-    server_url = os.environ.get("PROPULSE_TEST_DATABASE_URL")
-    if server_url:
-        url = create_database(server_url, "propulse_crash_" + secrets.token_hex(4))
-    else:
-        url = f"sqlite:///{tmp_path / 'crash.db'}"
-    migrate.upgrade(url)
-    yield url
-    if server_url:
-        drop_database(url)
 
 
 def fill_outbox(url: str) -> None:

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import secrets
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -15,27 +10,10 @@ from propulse.db import make_engine, utcnow
 from propulse.delivery import outbox
 from propulse.delivery.models import DeliveryMessage, DeliveryStream
 from propulse.delivery.record_sql import SentRecorder
-from tests.support.databases import create_database, drop_database
 
 
-@pytest.fixture
-def committed_url(tmp_path: Path) -> Iterator[str]:
-    """A database of its own: the recorder commits for real (no test transaction around it)."""
-    from propulse.ops import migrate
-
-    server_url = os.environ.get("PROPULSE_TEST_DATABASE_URL")
-    if server_url:
-        url = create_database(server_url, "propulse_record_" + secrets.token_hex(4))
-    else:
-        url = f"sqlite:///{tmp_path / 'record.db'}"
-    migrate.upgrade(url)
-    yield url
-    if server_url:
-        drop_database(url)
-
-
-def test_the_raw_record_matches_the_orm_one(committed_url: str) -> None:
-    engine = make_engine(committed_url)
+def test_the_raw_record_matches_the_orm_one(committed_database: str) -> None:
+    engine = make_engine(committed_database)
     now = utcnow()
     with engine.begin() as connection:
         connection.execute(
@@ -81,10 +59,10 @@ def test_the_raw_record_matches_the_orm_one(committed_url: str) -> None:
     engine.dispose()
 
 
-def test_the_connection_goes_back_to_the_pool_as_it_came(committed_url: str) -> None:
+def test_the_connection_goes_back_to_the_pool_as_it_came(committed_database: str) -> None:
     """On PostgreSQL: the prepared record and ``synchronous_commit = off`` are undone, and a
     statement a crashed lane left behind does not stop the next lane."""
-    engine = make_engine(committed_url)
+    engine = make_engine(committed_database)
     if engine.dialect.name != "postgresql":
         engine.dispose()
         pytest.skip("PostgreSQL only: SQLite prepares nothing on the server")

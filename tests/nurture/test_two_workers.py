@@ -7,14 +7,9 @@ twice.
 
 from __future__ import annotations
 
-import os
-import secrets
 import threading
 from collections import Counter
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -24,7 +19,6 @@ from propulse.delivery.models import DeliveryMessage
 from propulse.email_templates.models import EmailTemplate, EmailTemplateVariant
 from propulse.nurture.models import Enrolment, Sequence, SequenceStep, StepRun
 from propulse.nurture.scheduler import run_batch
-from tests.support.databases import create_database, drop_database
 
 CONTACTS = 300
 ALWAYS = {
@@ -35,22 +29,6 @@ ALWAYS = {
         "skip_holidays": False,
     }
 }
-
-
-@pytest.fixture
-def committed_database(tmp_path: Path) -> Iterator[str]:
-    """A database of its own, migrated, whose commits other connections see."""
-    from propulse.ops import migrate
-
-    server_url = os.environ.get("PROPULSE_TEST_DATABASE_URL")
-    if server_url:
-        url = create_database(server_url, "propulse_nurture_" + secrets.token_hex(4))
-    else:
-        url = f"sqlite:///{tmp_path / 'nurture.db'}"
-    migrate.upgrade(url)
-    yield url
-    if server_url:
-        drop_database(url)
 
 
 def seed(factory: sessionmaker[Session]) -> int:

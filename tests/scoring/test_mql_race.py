@@ -8,12 +8,9 @@ reads anything.
 
 from __future__ import annotations
 
-import os
-import secrets
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select, text
@@ -29,25 +26,14 @@ from propulse.scoring.models import ScoringRule
 from propulse.workspace import service as workspace
 from propulse.workspace.models import Role
 from propulse.workspace.schemas import UserCreate
-from tests.support.databases import create_database, drop_database
 
 
 @pytest.fixture
-def committed_engine(tmp_path: Path) -> Iterator[Engine]:
-    """An engine on a migrated database of its own, whose commits other connections see."""
-    from propulse.ops import migrate
-
-    server_url = os.environ.get("PROPULSE_TEST_DATABASE_URL")
-    if server_url:
-        url = create_database(server_url, "propulse_mql_" + secrets.token_hex(4))
-    else:
-        url = f"sqlite:///{tmp_path / 'mql.db'}"
-    migrate.upgrade(url)
-    engine = make_engine(url)
+def committed_engine(committed_database: str) -> Iterator[Engine]:
+    """An engine on a database of its own, whose commits other connections see."""
+    engine = make_engine(committed_database)
     yield engine
     engine.dispose()
-    if server_url:
-        drop_database(url)
 
 
 def seed(factory: sessionmaker[Session]) -> tuple[int, int]:

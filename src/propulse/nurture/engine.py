@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from propulse.contacts.models import Contact
 from propulse.nurture import goals, steps, windows
-from propulse.nurture.enrolment import cancel_queued_messages
+from propulse.nurture.enrolment import cancel_queued_messages, finish
 from propulse.nurture.models import (
     Enrolment,
     EnrolmentStatus,
@@ -60,13 +60,6 @@ class Walk:
         return self.ordered[position] if position < len(self.ordered) else None
 
 
-def _finish(enrolment: Enrolment, status: EnrolmentStatus, reason: str, now: datetime) -> None:
-    enrolment.status = status
-    enrolment.exit_reason = reason
-    enrolment.finished_at = now
-    enrolment.next_run_at = None
-
-
 def _held_here(session: Session, enrolment: Enrolment, step: SequenceStep) -> bool:
     if step.kind not in HOLDING_KINDS:
         return False
@@ -99,14 +92,14 @@ def run_enrolment(
     """Run the enrolment's due steps; leave it waiting, finished or exited."""
     contact = session.get(Contact, enrolment.contact_id)
     if contact is None:
-        _finish(enrolment, EnrolmentStatus.exited, "contact_deleted", now)
+        finish(enrolment, status=EnrolmentStatus.exited, reason="contact_deleted", now=now)
         return
     ctx = context_for(contact, defaults, now)
     first = True
     for _ in range(MAX_STEPS_PER_RUN):
         step = walk.by_id.get(enrolment.current_step_id) if enrolment.current_step_id else None
         if step is None:
-            _finish(enrolment, EnrolmentStatus.completed, "completed", now)
+            finish(enrolment, status=EnrolmentStatus.completed, reason="completed", now=now)
             return
         if first and _held_here(session, enrolment, step):
             first = False
@@ -117,7 +110,7 @@ def run_enrolment(
             session, enrolment=enrolment, contact=contact, goals=walk.sequence.exit_goals
         )
         if goal is not None:
-            _finish(enrolment, EnrolmentStatus.exited, goal.value, now)
+            finish(enrolment, status=EnrolmentStatus.exited, reason=goal.value, now=now)
             session.flush()
             cancel_queued_messages(
                 session, enrolment_id=enrolment.id, reason=f"sequence exit: {goal.value}"
@@ -147,7 +140,7 @@ def run_enrolment(
                 if result.finish == "completed"
                 else EnrolmentStatus.exited
             )
-            _finish(enrolment, status, result.finish, now)
+            finish(enrolment, status=status, reason=result.finish, now=now)
             return
         if result.hold_until is not None and result.hold_until > now:
             enrolment.next_run_at = result.hold_until

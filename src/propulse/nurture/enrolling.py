@@ -7,7 +7,6 @@ from sqlalchemy.orm import Session
 
 from propulse.audit import service as audit
 from propulse.contacts import service as contacts
-from propulse.db import utcnow
 from propulse.kit.errors import Conflict, InvalidInput, NotFound
 from propulse.kit.i18n import gettext as _
 from propulse.nurture import enrolment, roster
@@ -157,13 +156,12 @@ def cancel_enrolment(session: Session, *, actor: User, enrolment_id: int) -> Enr
         raise NotFound(_("This enrolment does not exist."))
     if found.status != EnrolmentStatus.active:
         raise Conflict(_("This contact is no longer in the sequence."))
-    found.status = EnrolmentStatus.cancelled
-    found.exit_reason = "cancelled"
-    found.finished_at = utcnow()
-    found.next_run_at = None
-    session.flush()
-    enrolment.cancel_queued_messages(
-        session, enrolment_id=found.id, reason="enrolment cancelled by hand"
+    enrolment.take_out(
+        session,
+        found,
+        status=EnrolmentStatus.cancelled,
+        reason="cancelled",
+        why="enrolment cancelled by hand",
     )
     audit.record(
         session,

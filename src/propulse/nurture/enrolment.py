@@ -199,6 +199,24 @@ def enrol_many(
     return summary
 
 
+def finish(found: Enrolment, *, status: EnrolmentStatus, reason: str, now: datetime) -> None:
+    """End an enrolment: nothing more is scheduled for it (the row stays, for the figures)."""
+    found.status = status
+    found.exit_reason = reason
+    found.finished_at = now
+    found.next_run_at = None
+
+
+def take_out(
+    session: Session, found: Enrolment, *, status: EnrolmentStatus, reason: str, why: str
+) -> None:
+    """End an active enrolment from outside the engine (by hand, by the contact): its e-mails
+    still waiting in the outbox are cancelled with ``why``."""
+    finish(found, status=status, reason=reason, now=db.utcnow())
+    session.flush()
+    cancel_queued_messages(session, enrolment_id=found.id, reason=why)
+
+
 def cancel_queued_messages(session: Session, *, enrolment_id: int, reason: str) -> int:
     """Cancel this enrolment's e-mails still waiting in the outbox (not those being sent).
 

@@ -7,7 +7,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from propulse.audit import service as audit
-from propulse.db import utcnow
 from propulse.delivery import stream_owners
 from propulse.nurture import enrolment
 from propulse.nurture.models import Enrolment, EnrolmentStatus, Sequence
@@ -47,13 +46,12 @@ class SequenceStreams:
             return False
         left = _active(session, sequence_id, contact_id)
         for found in left:
-            found.status = EnrolmentStatus.exited
-            found.exit_reason = LEFT_REASON
-            found.finished_at = utcnow()
-            found.next_run_at = None
-            session.flush()
-            enrolment.cancel_queued_messages(
-                session, enrolment_id=found.id, reason="the contact left the sequence"
+            enrolment.take_out(
+                session,
+                found,
+                status=EnrolmentStatus.exited,
+                reason=LEFT_REASON,
+                why="the contact left the sequence",
             )
             audit.record(
                 session,
