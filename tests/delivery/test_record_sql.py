@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session
 
 from propulse.db import make_engine, utcnow
@@ -12,31 +14,39 @@ from propulse.delivery.models import DeliveryMessage, DeliveryStream
 from propulse.delivery.record_sql import SentRecorder
 
 
-def test_the_raw_record_matches_the_orm_one(committed_database: str) -> None:
-    engine = make_engine(committed_database)
-    now = utcnow()
+def being_sent(engine: Engine, now: datetime, *, count: int) -> None:
+    """Messages 1..count of stream "s", claimed by a lane (as the worker holds them)."""
     with engine.begin() as connection:
         connection.execute(
             insert(DeliveryStream).values(
                 name="s", paused=False, consecutive_failures=0, created_at=now
             )
         )
-        for pk in (1, 2, 3):
-            connection.execute(
-                insert(DeliveryMessage).values(
-                    id=pk,
-                    message_id=f"<{pk}@alpinea.example>",
-                    to_address="marie@client.example",
-                    stream="s",
-                    subject="Le guide",
-                    status="sending",
-                    attempts=0,
-                    next_attempt_at=now,
-                    lease_owner="lane/0.1",
-                    possible_duplicate=False,
-                    created_at=now,
-                )
-            )
+        connection.execute(
+            insert(DeliveryMessage),
+            [
+                {
+                    "id": pk,
+                    "message_id": f"<{pk}@alpinea.example>",
+                    "to_address": "marie@client.example",
+                    "stream": "s",
+                    "subject": "Le guide",
+                    "status": "sending",
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "lease_owner": "lane/0.1",
+                    "possible_duplicate": False,
+                    "created_at": now,
+                }
+                for pk in range(1, count + 1)
+            ],
+        )
+
+
+def test_the_raw_record_matches_the_orm_one(committed_database: str) -> None:
+    engine = make_engine(committed_database)
+    now = utcnow()
+    being_sent(engine, now, count=3)
     with engine.connect() as connection:
         recorder = SentRecorder(connection)
         assert recorder.supported
@@ -67,28 +77,7 @@ def test_the_connection_goes_back_to_the_pool_as_it_came(committed_database: str
         engine.dispose()
         pytest.skip("PostgreSQL only: SQLite prepares nothing on the server")
     now = utcnow()
-    with engine.begin() as connection:
-        connection.execute(
-            insert(DeliveryStream).values(
-                name="s", paused=False, consecutive_failures=0, created_at=now
-            )
-        )
-        for pk in (1, 2):
-            connection.execute(
-                insert(DeliveryMessage).values(
-                    id=pk,
-                    message_id=f"<{pk}@alpinea.example>",
-                    to_address="marie@client.example",
-                    stream="s",
-                    subject="Le guide",
-                    status="sending",
-                    attempts=0,
-                    next_attempt_at=now,
-                    lease_owner="lane/0.1",
-                    possible_duplicate=False,
-                    created_at=now,
-                )
-            )
+    being_sent(engine, now, count=2)
     prepared = "SELECT count(*) FROM pg_prepared_statements WHERE name = 'propulse_record_sent'"
     with engine.connect() as connection:
         left_behind = SentRecorder(connection)  # a lane that died before its release
