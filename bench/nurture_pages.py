@@ -35,7 +35,7 @@ from contacts_common import (
 )
 from contacts_data import BENCH_EMAIL, build_database, sign_in
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, insert, select, text, update
+from sqlalchemy import Connection, Engine, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from propulse.contacts.models import ConsentBasis, Contact
@@ -104,6 +104,11 @@ def _sequences(engine: Engine) -> list[int]:
     return ids
 
 
+def _next_id(connection: Connection, column: Any) -> int:
+    """The id after the highest of a table (the bench writes ids itself, in bulk)."""
+    return int(connection.scalar(select(column).order_by(column.desc()).limit(1)) or 0) + 1
+
+
 def _rows(engine: Engine, sequence_ids: list[int], total: int, seed: int) -> Iterator[str]:
     """Schedule ``total`` enrolments spread over the sequences; yield progress lines."""
     rng = random.Random(seed)
@@ -135,15 +140,7 @@ def _rows(engine: Engine, sequence_ids: list[int], total: int, seed: int) -> Ite
                 return
             part = part[: total - written]
             with engine.begin() as connection:
-                first_id = (
-                    int(
-                        connection.scalar(
-                            select(Enrolment.id).order_by(Enrolment.id.desc()).limit(1)
-                        )
-                        or 0
-                    )
-                    + 1
-                )
+                first_id = _next_id(connection, Enrolment.id)
                 connection.execute(
                     insert(Enrolment),
                     [
@@ -161,15 +158,7 @@ def _rows(engine: Engine, sequence_ids: list[int], total: int, seed: int) -> Ite
                         for offset, contact_id in enumerate(part)
                     ],
                 )
-                first_message = (
-                    int(
-                        connection.scalar(
-                            select(DeliveryMessage.id).order_by(DeliveryMessage.id.desc()).limit(1)
-                        )
-                        or 0
-                    )
-                    + 1
-                )
+                first_message = _next_id(connection, DeliveryMessage.id)
                 messages: list[dict[str, Any]] = []
                 runs: list[dict[str, Any]] = []
                 for offset, contact_id in enumerate(part):

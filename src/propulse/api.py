@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from propulse import __version__
 from propulse.auth import service as auth_service
 from propulse.auth.models import TokenScope
-from propulse.db import READ_ONLY, unit_of_work, utcnow
+from propulse.db import is_reading, unit_of_work, utcnow
 from propulse.errors_render import install_error_handlers
 from propulse.kit.errors import Forbidden, NotAuthenticated
 from propulse.kit.i18n import gettext as _
@@ -47,7 +47,7 @@ def api_user(
         raise Forbidden(_("This token may only read: create a token with the write scope."))
     now = utcnow()
     if auth_service.token_use_due(token, now=now):
-        if session.info.get(READ_ONLY):
+        if is_reading(session):
             # Apart: the request's own session may only read. (A writing request records the
             # use with its own work: on SQLite a second writer would wait for the first.)
             with unit_of_work() as writing:

@@ -155,9 +155,14 @@ def reading() -> Iterator[Session]:
         session.close()
 
 
+def is_reading(session: Session) -> bool:
+    """Tell whether a session only reads (see ``get_read_session_factory``)."""
+    return bool(session.info.get(READ_ONLY))
+
+
 @event.listens_for(Session, "before_flush")
 def _refuse_flush_when_reading(session: Session, _context: Any, _instances: Any) -> None:
-    if session.info.get(READ_ONLY) and (
+    if is_reading(session) and (
         session.new or session.deleted or any(session.is_modified(item) for item in session.dirty)
     ):
         raise ReadOnlyViolation("a reading session tried to write: mark the endpoint as writing")
@@ -165,15 +170,8 @@ def _refuse_flush_when_reading(session: Session, _context: Any, _instances: Any)
 
 @event.listens_for(Session, "do_orm_execute")
 def _refuse_dml_when_reading(state: Any) -> None:
-    if state.session.info.get(READ_ONLY) and (
-        state.is_insert or state.is_update or state.is_delete
-    ):
+    if is_reading(state.session) and (state.is_insert or state.is_update or state.is_delete):
         raise ReadOnlyViolation("a reading session tried to write: mark the endpoint as writing")
-
-
-def is_reading(session: Session) -> bool:
-    """Tell whether a session only reads (see ``get_read_session_factory``)."""
-    return bool(session.info.get(READ_ONLY))
 
 
 Row = TypeVar("Row", bound=Base)

@@ -24,7 +24,7 @@ class StreamOwner(Protocol):
 
 
 _owners: list[StreamOwner] = []
-_loaded: list[bool] = []
+_loaded = False
 
 
 def register(owner: StreamOwner) -> None:
@@ -32,10 +32,11 @@ def register(owner: StreamOwner) -> None:
 
 
 def _all() -> list[StreamOwner]:
+    global _loaded
     if not _loaded:
         for module in OWNER_MODULES:
             importlib.import_module(module)
-        _loaded.append(True)
+        _loaded = True
     return _owners
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from propulse.delivery.models import DeliveryMessage, DeliveryStatus
+from propulse.kit.changes import apply_changes
 from propulse.kit.i18n import gettext as _
 from propulse.nurture.models import (
     Enrolment,
@@ -153,13 +154,14 @@ def store(
 ) -> None:
     """Keep a count (a big sequence's) for the pages; drop the kept one of a small sequence."""
     snapshot = session.get(FiguresSnapshot, sequence_id)
-    if rows_counted(found) < BIG_SEQUENCE_ROWS:
+    size = rows_counted(found)
+    if size < BIG_SEQUENCE_ROWS:
         if snapshot is not None:
             session.delete(snapshot)
         return
     values = {
         "figures": found.model_dump(mode="json", exclude={"counted_at"}),
-        "rows_counted": rows_counted(found),
+        "rows_counted": size,
         "counted_at": counted_at,
         "counting_ms": ms,
         "due": False,
@@ -167,8 +169,7 @@ def store(
     if snapshot is None:
         session.add(FiguresSnapshot(sequence_id=sequence_id, **values))
     else:
-        for name, value in values.items():
-            setattr(snapshot, name, value)
+        apply_changes(snapshot, values)
 
 
 def mark_due(session: Session, *, sequence_id: int) -> None:

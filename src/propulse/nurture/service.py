@@ -96,12 +96,13 @@ def list_sequences(session: Session) -> list[SequenceSummary]:
     # Big sequences: where their contacts are comes from the figures job's last count.
     by_status = figures.stored_status_counts(session)
     counted_live = [sequence.id for sequence in sequences if sequence.id not in by_status]
-    for sequence_id, status, count in session.execute(
-        select(Enrolment.sequence_id, Enrolment.status, func.count())
-        .where(Enrolment.sequence_id.in_(counted_live))
-        .group_by(Enrolment.sequence_id, Enrolment.status)
-    ):
-        by_status.setdefault(sequence_id, {})[status] = count
+    if counted_live:
+        for sequence_id, status, count in session.execute(
+            select(Enrolment.sequence_id, Enrolment.status, func.count())
+            .where(Enrolment.sequence_id.in_(counted_live))
+            .group_by(Enrolment.sequence_id, Enrolment.status)
+        ):
+            by_status.setdefault(sequence_id, {})[status] = count
     paused_streams = _paused_streams(session)
     summaries = []
     for sequence in sequences:
